@@ -1,0 +1,1 @@
+//! Parse the tokens of one `view!` into a [`crate::ViewTree`].
