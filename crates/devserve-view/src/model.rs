@@ -166,3 +166,10 @@ pub struct FileViews {
     /// Set when the file itself does not parse as Rust (then `views` is empty).
     pub file_error: Option<ViewError>,
 }
+
+impl FileViews {
+    /// A file with no views and no code: the baseline of a file that did not exist.
+    pub fn empty(path: &str) -> Self {
+        Self { path: path.to_owned(), views: Vec::new(), skeleton: String::new(), file_error: None }
+    }
+}

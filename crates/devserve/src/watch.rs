@@ -1,0 +1,237 @@
+//! The watcher: turns notify events under the app's folder into [`FileChange`]s.
+//!
+//! There is no debounce on this path: a file is read as soon as an event names it, and content
+//! identical to what was last seen is dropped by hash. A half-written file simply parses as an
+//! error and the next event brings the rest. Builds are debounced elsewhere (see `session`).
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use notify::{RecommendedWatcher, RecursiveMode, Watcher};
+use tokio::sync::mpsc;
+
+/// What kind of file changed, which decides what devserve does with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FileKind {
+    /// A Rust source: classified, then patched or rebuilt.
+    Rust,
+    /// A stylesheet: swapped in place.
+    Style,
+    /// `Cargo.toml`, `build.rs` or anything else the build reads: rebuilt.
+    Build,
+}
+
+/// A file's content changed, or it went away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FileChange {
+    /// Path relative to the watched root, `/`-separated.
+    pub(crate) rel: String,
+    /// What the file is.
+    pub(crate) kind: FileKind,
+    /// The new content (lossy UTF-8 with a flag when it was not valid UTF-8), `None` when the file
+    /// was removed.
+    pub(crate) content: Option<Content>,
+}
+
+/// A file's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Content {
+    /// The text; invalid UTF-8 sequences are replaced.
+    pub(crate) text: String,
+    /// The file was not valid UTF-8.
+    pub(crate) lossy: bool,
+}
+
+/// Decides which paths under the root matter.
+pub(crate) struct Filter {
+    root: PathBuf,
+    gitignore: Gitignore,
+}
+
+impl Filter {
+    /// The filter for `root`, honouring its `.gitignore`.
+    pub(crate) fn new(root: &Path) -> Self {
+        let mut builder = GitignoreBuilder::new(root);
+        // A missing or unreadable .gitignore just means nothing extra is ignored.
+        let _ = builder.add(root.join(".gitignore"));
+        let gitignore = builder.build().unwrap_or_else(|_| Gitignore::empty());
+        Self { root: root.to_path_buf(), gitignore }
+    }
+
+    /// The relative path and kind of `path`, or `None` when devserve ignores it.
+    pub(crate) fn classify(&self, path: &Path) -> Option<(String, FileKind)> {
+        let rel = path.strip_prefix(&self.root).ok()?;
+        let mut parts = Vec::new();
+        for component in rel.components() {
+            let part = component.as_os_str().to_str()?;
+            if matches!(part, "target" | ".git" | "node_modules") || part.starts_with(".#") {
+                return None;
+            }
+            parts.push(part);
+        }
+        let name = *parts.last()?;
+        if is_editor_temp(name) {
+            return None;
+        }
+        if self.gitignore.matched_path_or_any_parents(rel, false).is_ignore() {
+            return None;
+        }
+        let kind = file_kind(name)?;
+        Some((parts.join("/"), kind))
+    }
+}
+
+fn file_kind(name: &str) -> Option<FileKind> {
+    let ext = Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("");
+    match (name, ext) {
+        ("build.rs", _) | ("Cargo.toml", _) => Some(FileKind::Build),
+        (_, "rs") => Some(FileKind::Rust),
+        (_, "css" | "scss" | "sass") => Some(FileKind::Style),
+        _ => None,
+    }
+}
+
+/// Swap, backup and lock files that editors write next to the real one.
+fn is_editor_temp(name: &str) -> bool {
+    name.ends_with('~')
+        || name == "4913"
+        || (name.starts_with('#') && name.ends_with('#'))
+        || [".swp", ".swx", ".swo", ".tmp", ".bak", ".orig"].iter().any(|ext| name.ends_with(ext))
+        || (name.starts_with('.') && name.contains(".sw"))
+}
+
+/// Remembers the last content seen per path so identical saves are dropped.
+#[derive(Debug, Default)]
+pub(crate) struct Seen {
+    hashes: HashMap<String, u64>,
+}
+
+impl Seen {
+    /// Record `content` for `rel`; `false` when it equals what was seen last.
+    pub(crate) fn update(&mut self, rel: &str, content: Option<&[u8]>) -> bool {
+        let hash = content.map(|bytes| {
+            let mut hasher = DefaultHasher::new();
+            bytes.hash(&mut hasher);
+            hasher.finish()
+        });
+        let previous = match hash {
+            Some(hash) => self.hashes.insert(rel.to_owned(), hash),
+            None => self.hashes.remove(rel),
+        };
+        previous != hash
+    }
+}
+
+/// Read `path` into a change for `rel`, `None` when the content is unchanged.
+pub(crate) fn read_change(seen: &mut Seen, path: &Path, rel: String, kind: FileKind) -> Option<FileChange> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => Some(bytes),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
+        Err(err) => {
+            tracing::warn!("cannot read {rel}: {err}");
+            return None;
+        }
+    };
+    if !seen.update(&rel, bytes.as_deref()) {
+        return None;
+    }
+    let content = bytes.map(|bytes| match String::from_utf8(bytes) {
+        Ok(text) => Content { text, lossy: false },
+        Err(err) => Content { text: String::from_utf8_lossy(err.as_bytes()).into_owned(), lossy: true },
+    });
+    Some(FileChange { rel, kind, content })
+}
+
+/// Every file under `root` that the filter keeps, for the first scan.
+pub(crate) fn scan(root: &Path, filter: &Filter) -> Vec<(PathBuf, String, FileKind)> {
+    let walker = ignore::WalkBuilder::new(root).hidden(false).git_ignore(true).require_git(false).build();
+    walker
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_some_and(|t| t.is_file()))
+        .filter_map(|entry| {
+            let (rel, kind) = filter.classify(entry.path())?;
+            Some((entry.into_path(), rel, kind))
+        })
+        .collect()
+}
+
+/// Watches `root` recursively and sends the paths of every event that passes the filter. The
+/// watcher stops when the returned value is dropped.
+pub(crate) fn watch(
+    root: &Path,
+    filter: Filter,
+) -> notify::Result<(RecommendedWatcher, mpsc::UnboundedReceiver<(PathBuf, String, FileKind)>)> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| match event {
+        Ok(event) if !event.kind.is_access() => {
+            for path in event.paths {
+                if let Some((rel, kind)) = filter.classify(&path) {
+                    let _ = tx.send((path, rel, kind));
+                }
+            }
+        }
+        Ok(_) => {}
+        Err(err) => tracing::warn!("file watcher: {err}"),
+    })?;
+    watcher.watch(root, RecursiveMode::Recursive)?;
+    Ok((watcher, rx))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(path: &str, expected: Option<(&str, FileKind)>) {
+        let filter = Filter::new(Path::new("/app"));
+        let got = filter.classify(&Path::new("/app").join(path));
+        assert_eq!(got.as_ref().map(|(rel, kind)| (rel.as_str(), *kind)), expected, "{path}");
+    }
+
+    #[test]
+    fn keeps_sources_styles_and_manifests() {
+        check("src/app.rs", Some(("src/app.rs", FileKind::Rust)));
+        check("src/deep/mod.rs", Some(("src/deep/mod.rs", FileKind::Rust)));
+        check("style/main.css", Some(("style/main.css", FileKind::Style)));
+        check("style/main.scss", Some(("style/main.scss", FileKind::Style)));
+        check("Cargo.toml", Some(("Cargo.toml", FileKind::Build)));
+        check("build.rs", Some(("build.rs", FileKind::Build)));
+    }
+
+    #[test]
+    fn ignores_build_output_vcs_and_editor_files() {
+        check("target/debug/build/x/out.rs", None);
+        check(".git/HEAD", None);
+        check("src/.app.rs.swp", None);
+        check("src/app.rs~", None);
+        check("src/4913", None);
+        check("src/#app.rs#", None);
+        check("src/.#app.rs", None);
+        check("README.md", None);
+        check("Cargo.lock", None);
+    }
+
+    #[test]
+    fn identical_content_is_seen_once() {
+        let mut seen = Seen::default();
+        assert!(seen.update("a.rs", Some(b"x")));
+        assert!(!seen.update("a.rs", Some(b"x")));
+        assert!(seen.update("a.rs", Some(b"y")));
+        assert!(seen.update("a.rs", None));
+        assert!(!seen.update("a.rs", None));
+    }
+
+    #[test]
+    fn non_utf8_files_are_read_lossily() {
+        let dir = std::env::temp_dir().join(format!("devserve-watch-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("bad.rs");
+        std::fs::write(&file, b"fn a() {}\xff").unwrap();
+        let change = read_change(&mut Seen::default(), &file, "bad.rs".into(), FileKind::Rust).unwrap();
+        let content = change.content.unwrap();
+        assert!(content.lossy);
+        assert!(content.text.starts_with("fn a() {}"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
