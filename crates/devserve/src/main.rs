@@ -7,7 +7,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod app;
+mod baseline;
 mod inspect;
+mod session;
+mod watch;
 
 /// A hot-reload dev server for Rust web apps written with Leptos `view!` macros.
 #[derive(Debug, Parser)]
@@ -23,7 +27,10 @@ struct Cli {
     port: u16,
     /// Address to bind.
     #[arg(long, default_value = "127.0.0.1")]
-    host: String,
+    host: std::net::IpAddr,
+    /// The app's folder (the package with the Leptos app).
+    #[arg(long, default_value = ".")]
+    app: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -59,8 +66,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Views { files }) => inspect::views(&files),
         Some(Command::Diff { old, new }) => inspect::diff(&old, &new),
         None => {
-            let _ = (cli.hot_reload, cli.port, cli.host);
-            anyhow::bail!("serving is not implemented yet")
+            init_logging();
+            let options = session::Options {
+                app: cli.app,
+                listen: std::net::SocketAddr::new(cli.host, cli.port),
+                hot_reload: cli.hot_reload,
+            };
+            tokio::runtime::Runtime::new()?.block_on(session::run(options))
         }
     }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("DEVSERVE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("devserve=info,devserve_server=info,devserve_build=info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).without_time().init();
 }

@@ -33,7 +33,7 @@ fn Logo() -> impl IntoView {
 pub(crate) fn Stats(answer: u32, visits: u64) -> impl IntoView {
     view! {
         <section id="stats" class="stats">
-            <p id="answer" class=move || if answer > 40 { "answer big" } else { "answer" }>
+            <p id="answer" class=move || { if answer > 40 { "answer big" } else { "answer" } }>
                 "The answer is " <strong id="answer-value">{answer}</strong>
             </p>
             <p id="visits">"Page views: " <span id="visits-value">{visits}</span></p>
