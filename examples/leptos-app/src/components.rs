@@ -21,8 +21,23 @@ pub(crate) fn Header() -> impl IntoView {
 #[component]
 fn Logo() -> impl IntoView {
     view! {
-        <svg id="logo" class="logo" width="48" height="48" viewBox="0 0 48 48" xmlns="http://www.w3.org/2000/svg">
-            <circle class="logo-ring" cx="24" cy="24" r="20" fill="none" stroke="currentColor" stroke-width="4"/>
+        <svg
+            id="logo"
+            class="logo"
+            width="48"
+            height="48"
+            viewBox="0 0 48 48"
+            xmlns="http://www.w3.org/2000/svg"
+        >
+            <circle
+                class="logo-ring"
+                cx="24"
+                cy="24"
+                r="20"
+                fill="none"
+                stroke="currentColor"
+                stroke-width="4"
+            />
             <path class="logo-bolt" d="M26 8 L14 27 H23 L21 40 L34 20 H25 Z" fill="currentColor"/>
         </svg>
     }
@@ -82,8 +97,13 @@ pub(crate) fn GreetingForm(name: Option<String>) -> impl IntoView {
                 <button type="submit" id="greet-button">"Greet"</button>
             </form>
             {move || match name.clone() {
-                Some(name) => view! { <p id="greeting" class="greeting">"Hello, " {name} "!"</p> }.into_any(),
-                None => view! { <p id="greeting" class="greeting muted">"Nobody greeted yet."</p> }.into_any(),
+                Some(name) => {
+                    view! { <p id="greeting" class="greeting">"Hello, " {name} "!"</p> }.into_any()
+                }
+                None => {
+                    view! { <p id="greeting" class="greeting muted">"Nobody greeted yet."</p> }
+                        .into_any()
+                }
             }}
         </section>
     }

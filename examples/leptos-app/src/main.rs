@@ -11,6 +11,8 @@ mod api;
 mod app;
 mod components;
 
+use std::time::Duration;
+
 use axum::Router;
 use axum::routing::get;
 use leptos::config::get_configuration;
@@ -21,6 +23,8 @@ use tower_http::services::ServeDir;
 const MANIFEST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
 /// Folder served under `/style/`.
 const STYLE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/style");
+/// How long requests in flight may take to finish once a shutdown signal arrived.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -39,13 +43,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("leptos-app: listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel();
+    let server = axum::serve(listener, router).with_graceful_shutdown(async {
+        shutdown_signal().await;
+        let _ = stopping_tx.send(());
+    });
+    // Requests still in flight after a signal get a short grace period, then the process exits.
+    tokio::select! {
+        served = server => served?,
+        _ = async {
+            let _ = stopping_rx.await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => {}
+    }
     Ok(())
 }
 
-/// Resolves on Ctrl-C or SIGTERM, so the server stops accepting and closes idle connections.
+/// Resolves on Ctrl-C or SIGTERM: the server then stops accepting and closes idle connections.
 async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
