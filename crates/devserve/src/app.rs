@@ -17,6 +17,8 @@ pub(crate) struct AppInfo {
     /// The package folder relative to the workspace root, `/`-separated, empty when the package is
     /// the workspace root. Leptos's marker ids use paths relative to the workspace root.
     pub(crate) prefix: String,
+    /// cargo's target directory for the app (devserve builds under `<it>/devserve/<profile>`).
+    pub(crate) target_dir: PathBuf,
 }
 
 impl AppInfo {
@@ -52,6 +54,7 @@ impl AppInfo {
             package: package.name.to_string(),
             bin: bin.name.clone(),
             prefix,
+            target_dir: metadata.target_directory.clone().into_std_path_buf(),
         })
     }
 

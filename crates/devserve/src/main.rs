@@ -11,6 +11,7 @@ mod app;
 mod baseline;
 mod inspect;
 mod session;
+mod ui;
 mod watch;
 
 /// A hot-reload dev server for Rust web apps written with Leptos `view!` macros.
@@ -28,6 +29,10 @@ struct Cli {
     /// Address to bind.
     #[arg(long, default_value = "127.0.0.1")]
     host: std::net::IpAddr,
+    /// How to build: `auto` (fastest verified linker and backend), `llvm` (no Cranelift), `off`
+    /// (exactly `cargo build`).
+    #[arg(long, default_value = "auto")]
+    fast: devserve_build::FastMode,
     /// The app's folder (the package with the Leptos app).
     #[arg(long, default_value = ".")]
     app: PathBuf,
@@ -71,6 +76,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 app: cli.app,
                 listen: std::net::SocketAddr::new(cli.host, cli.port),
                 hot_reload: cli.hot_reload,
+                fast: cli.fast,
             };
             tokio::runtime::Runtime::new()?.block_on(session::run(options))
         }

@@ -234,4 +234,48 @@ mod tests {
         assert!(content.text.starts_with("fn a() {}"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
+
+    /// Waits for the watcher to name `rel`, skipping other events.
+    async fn expect_event(rx: &mut mpsc::UnboundedReceiver<(PathBuf, String, FileKind)>, rel: &str) {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let event = tokio::time::timeout_at(deadline, rx.recv()).await;
+            let (_, got, _) = event.expect("no event in time").expect("watcher closed");
+            if got == rel {
+                return;
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn follows_writes_renames_and_new_folders() {
+        let dir = std::env::temp_dir().join(format!("devserve-watch-live-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::write(dir.join(".gitignore"), "generated/\n").unwrap();
+        let (_watcher, mut rx) = watch(&dir, Filter::new(&dir)).unwrap();
+
+        std::fs::write(dir.join("src/app.rs"), "fn a() {}").unwrap();
+        expect_event(&mut rx, "src/app.rs").await;
+
+        // Editors that save by writing a temporary file and renaming it over the original.
+        std::fs::write(dir.join("src/.app.rs.swp"), "x").unwrap();
+        std::fs::write(dir.join("src/app.rs.tmp"), "fn b() {}").unwrap();
+        std::fs::rename(dir.join("src/app.rs.tmp"), dir.join("src/app.rs")).unwrap();
+        expect_event(&mut rx, "src/app.rs").await;
+
+        // Ignored by .gitignore: never reported; a folder created after start-up is followed.
+        std::fs::create_dir_all(dir.join("generated")).unwrap();
+        std::fs::write(dir.join("generated/x.rs"), "").unwrap();
+        std::fs::create_dir_all(dir.join("src/pages")).unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        std::fs::write(dir.join("src/pages/home.rs"), "fn home() {}").unwrap();
+        expect_event(&mut rx, "src/pages/home.rs").await;
+
+        std::fs::remove_file(dir.join("src/app.rs")).unwrap();
+        expect_event(&mut rx, "src/app.rs").await;
+        while let Ok((_, rel, _)) = rx.try_recv() {
+            assert!(!rel.starts_with("generated/") && !rel.ends_with(".swp"), "{rel} should be ignored");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
