@@ -46,6 +46,16 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Print which linkers and codegen backends work here, the build profile devserve would
+    /// use and why, and how to install what is missing.
+    Doctor {
+        /// The app's folder.
+        #[arg(long, default_value = ".")]
+        app: PathBuf,
+        /// The `--fast` mode to choose a profile for.
+        #[arg(long, default_value = "auto")]
+        fast: devserve_build::FastMode,
+    },
     /// Classify the change from OLD to NEW as none, patch or rebuild (one JSON object).
     Diff {
         /// The file before.
@@ -70,6 +80,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Views { files }) => inspect::views(&files),
         Some(Command::Diff { old, new }) => inspect::diff(&old, &new),
+        Some(Command::Doctor { app, fast }) => tokio::runtime::Runtime::new()?.block_on(async {
+            let (report, profile) = session::choose_profile(&app, fast).await;
+            match report {
+                Some(report) => print!("{}", devserve_build::doctor(&report, &profile)),
+                None => println!("profile: {}", profile.describe()),
+            }
+            Ok(ExitCode::SUCCESS)
+        }),
         None => {
             init_logging();
             let options = session::Options {

@@ -2,14 +2,14 @@
 //! build queue, the app supervisor and the browser hub together.
 
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use devserve_build::{
     BinaryHash, BuildEvent, BuildOutcome, BuildProfile, BuildRequest, Builder, DiagnosticLevel, FallbackMemory,
-    FastMode, Probe, ProfileOptions,
+    FastMode, Probe, ProbeReport, ProfileOptions,
 };
 use devserve_protocol::ServerMessage;
 use devserve_server::{AppSpec, AppState, ClientEvent, ClientId, Hub, ServerConfig, Supervisor, SupervisorConfig};
@@ -90,7 +90,11 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<ExitCode> {
     }
     let (_watcher, mut changes) = watch::watch(&app.package_dir, filter).context("cannot watch the app's files")?;
 
-    let profile = choose_profile(&app, options.fast).await;
+    let (_, profile) = choose_profile(&app.package_dir, options.fast).await;
+    if let Some(notice) = &profile.notice {
+        eprintln!("{notice}");
+    }
+    ui::say(&format!("build profile: {}", profile.name));
     let app_addr = SocketAddr::from((Ipv4Addr::LOCALHOST, free_port()?));
     let hub = Hub::default();
     let config = ServerConfig { listen: options.listen, ..ServerConfig::new(app_addr) };
@@ -156,31 +160,30 @@ async fn sleep_until(at: Option<tokio::time::Instant>) {
     }
 }
 
-/// The build profile for this session: the fastest the probe verified, unless `--fast=off`.
-async fn choose_profile(app: &AppInfo, mode: FastMode) -> BuildProfile {
+/// The build profile for this session: the fastest the probe verified, unless `--fast=off`. Also
+/// returns the probe's report (`None` with `--fast=off` or when the probe failed).
+pub(crate) async fn choose_profile(app_dir: &Path, mode: FastMode) -> (Option<ProbeReport>, BuildProfile) {
     let cache_dir = devserve_build::default_cache_dir();
     let options = ProfileOptions {
         mode,
-        manifest_dir: app.package_dir.clone(),
+        manifest_dir: app_dir.to_path_buf(),
         env: std::env::vars().collect(),
         fallback_memory: cache_dir.as_deref().map(FallbackMemory::in_dir),
     };
     if mode == FastMode::Off {
-        return BuildProfile::plain();
+        return (None, BuildProfile::plain());
     }
-    let probe = Probe { project_dir: Some(app.package_dir.clone()), ..Probe::default() };
-    let profile = match probe.run().await {
-        Ok(report) => devserve_build::choose_profile(&report, &options),
+    let probe = Probe { project_dir: Some(app_dir.to_path_buf()), ..Probe::default() };
+    match probe.run().await {
+        Ok(report) => {
+            let profile = devserve_build::choose_profile(&report, &options);
+            (Some(report), profile)
+        }
         Err(err) => {
             ui::warn(&format!("toolchain probe failed ({err}); building like plain `cargo build`"));
-            BuildProfile::plain()
+            (None, BuildProfile::plain())
         }
-    };
-    if let Some(notice) = &profile.notice {
-        eprintln!("{notice}");
     }
-    ui::say(&format!("build profile: {}", profile.name));
-    profile
 }
 
 fn free_port() -> anyhow::Result<u16> {
