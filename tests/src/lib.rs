@@ -1,1 +1,32 @@
-//! End-to-end test harness: devserve on the example app, files edited on disk, headless Chromium.
+//! End-to-end test harness: child processes in their own process groups, headless Chromium over
+//! WebDriver, and a small local site that serves the real client script.
+//!
+//! - [`ChildGroup`] starts a process in its own process group, captures its output to a log file
+//!   and kills the whole group on drop; [`free_port`] and [`cargo_bin`] help start servers;
+//!   [`copy_dir`] and [`replace_in_file`] set up and edit an app on disk.
+//! - [`Browser`] runs chromedriver; [`Browser::page`] opens a headless Chromium tab ([`Page`])
+//!   with `eval`, `wait_for`, `click`, `press` and a reload check ([`Page::mark`],
+//!   [`Page::same_document`]).
+//! - [`FixtureServer`] serves in-memory pages, `/__devserve/client.js` from `client-js/`, and a
+//!   stand-in for devserve's WebSocket.
+//!
+//! Tests that need the browser start it with [`Browser::start_or_skip`], which prints
+//! `skipped: <reason>` and returns `None` when Chromium is not installed (set
+//! `DEVSERVE_E2E_REQUIRE_BROWSER=1` to make that a failure).
+//!
+//! ```
+//! let port = devserve_e2e::free_port().unwrap();
+//! assert!(std::net::TcpListener::bind(("127.0.0.1", port)).is_ok());
+//! ```
+
+mod browser;
+mod error;
+mod files;
+mod process;
+mod site;
+
+pub use browser::{Browser, Page};
+pub use error::{HarnessError, Result};
+pub use files::{copy_dir, replace_in_file};
+pub use process::{ChildGroup, cargo_bin, free_port, workspace_root};
+pub use site::{FixtureServer, client_script_path, client_script_tag};

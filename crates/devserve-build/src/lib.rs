@@ -1,1 +1,73 @@
-//! Toolchain probe, fast build profile and the cargo build runner (see ARCHITECTURE.md).
+//! How devserve builds the app: probe the toolchain for the fastest linker and codegen backend
+//! that really work here, turn that into a build profile made only of cargo arguments, and run
+//! `cargo build` one build at a time, cancellable, with progress and rendered diagnostics.
+//!
+//! - [`Probe`] → [`ProbeReport`]: each linker (mold, wild, lld, rustc's own lld) and Cranelift
+//!   on an installed nightly, verified by building and running a hello-world crate; cached per
+//!   toolchain under `~/.cache/devserve/probe-*.json`.
+//! - [`choose_profile`] → [`BuildProfile`]: the fastest verified combination as `+toolchain`,
+//!   `--config` arguments and environment, merged with the user's own rustflags, built into
+//!   `target/devserve/<profile>`; `--fast=off` is plain `cargo build`.
+//! - [`Builder`]: one task owning the cargo child (in its own process group, killed on cancel
+//!   and on drop); [`BuildEvent`]s report progress, diagnostics and the executable's hash.
+//! - [`doctor()`]: the text `devserve doctor` prints.
+//!
+//! ```no_run
+//! use devserve_build::*;
+//! # async fn demo() -> Result<(), ProbeError> {
+//! let report = Probe { project_dir: Some("app".into()), ..Probe::default() }.run().await?;
+//! let options = ProfileOptions {
+//!     manifest_dir: "app".into(),
+//!     env: std::env::vars().collect(),
+//!     ..ProfileOptions::default()
+//! };
+//! let profile = choose_profile(&report, &options);
+//! let (builder, mut events) = Builder::new();
+//! builder.start(BuildRequest {
+//!     id: 1,
+//!     manifest_dir: "app".into(),
+//!     package: None,
+//!     bin: None,
+//!     target_dir: profile.target_dir("app/target".as_ref()),
+//!     profile,
+//!     env: vec![("LEPTOS_WATCH".into(), "1".into())],
+//!     extra_args: vec![],
+//! });
+//! while let Some(event) = events.recv().await {
+//!     if let BuildEvent::Finished { outcome, .. } = event {
+//!         println!("{outcome:?}");
+//!         break;
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+
+mod cargo_run;
+mod doctor;
+mod estimate;
+mod fallback;
+mod hash;
+mod linker;
+mod paths;
+mod probe;
+mod process;
+mod profile;
+mod request;
+mod runner;
+mod rustflags;
+mod toolchain;
+mod tracker;
+mod verify;
+
+pub use doctor::{KNOWN_GOOD_NIGHTLY, doctor, install_hints};
+pub use fallback::FallbackMemory;
+pub use linker::{Backend, Linker};
+pub use paths::default_cache_dir;
+pub use probe::{Candidate, Probe, ProbeError, ProbeReport, Status};
+pub use profile::{
+    BuildProfile, FAST_SETTINGS, FastMode, LINKER_PREFERENCE, LINKER_PREFERENCE_WITHOUT_RUST_LLD,
+    ProfileOptions, choose_profile, profile_with,
+};
+pub use request::{BinaryHash, BuildEvent, BuildOutcome, BuildRequest, Diagnostic, DiagnosticLevel};
+pub use runner::Builder;
+pub use toolchain::Toolchain;

@@ -20,17 +20,29 @@
 mod apply;
 mod classify;
 mod diff;
+mod expr;
 mod extract;
+mod fingerprint;
+mod items;
+mod literal;
+mod markup;
 mod model;
 mod parse;
 mod render;
+mod scan;
+mod shape;
+mod skeleton;
+mod source;
 mod template;
+#[cfg(test)]
+mod test_trees;
 
 pub use apply::{ApplyError, apply};
 pub use classify::{Change, RebuildKind, RebuildReason, classify, classify_from};
 pub use devserve_protocol::{PatchOp, TemplateNode, TemplatePath, ViewPatch};
 pub use diff::{NotPatchable, diff};
-pub use extract::extract;
+pub use extract::{extract, syntax_error};
 pub use model::{Attr, Component, Element, FileViews, Hole, Node, Pos, View, ViewError, ViewTree};
 pub use render::render_html;
+pub use skeleton::Skeleton;
 pub use template::template;

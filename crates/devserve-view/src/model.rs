@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::Skeleton;
+
 /// A line (1-based) and column (0-based, in chars) in a source file, as proc-macro2 reports them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Pos {
@@ -143,13 +145,16 @@ pub struct View {
     /// Stable identity: `relative/path.rs::item::path#ordinal` (ordinal within the item).
     pub id: String,
     /// The id Leptos gives this view's hot-reload markers when built now: the path with `/` and
-    /// `\` turned into `-`, then `-` and the start line (`src-app.rs-12`).
-    pub marker_id: String,
+    /// `\` turned into `-`, then `-` and the start line (`src-app.rs-12`). `None` when Leptos
+    /// marks nothing: the view's only root is text, a `{block}` or a `<>..</>` fragment, or the
+    /// view is empty.
+    pub marker_id: Option<String>,
     /// Where the macro starts.
     pub pos: Pos,
     /// What the macro holds: the tree, or the parse error (an opaque hole).
     pub tree: Result<ViewTree, ViewError>,
-    /// Fingerprint of the whole macro's tokens, used when `tree` is an error.
+    /// Fingerprint of the macro's code: its holes in order (all its tokens when `tree` is an
+    /// error).
     pub fingerprint: u64,
 }
 
@@ -162,14 +167,16 @@ pub struct FileViews {
     pub views: Vec<View>,
     /// The code skeleton: the file's tokens with each view's static parts replaced by one
     /// placeholder, holes kept. Equal skeletons mean only static markup differs.
-    pub skeleton: String,
-    /// Set when the file itself does not parse as Rust (then `views` is empty).
+    pub skeleton: Skeleton,
+    /// Set when the file cannot be split into tokens or nests too deeply (then `views` is
+    /// empty). Other syntax errors are found by [`crate::syntax_error`], which
+    /// [`crate::classify_from`] runs when the code changed (unchanged code parsed for the build).
     pub file_error: Option<ViewError>,
 }
 
 impl FileViews {
     /// A file with no views and no code: the baseline of a file that did not exist.
     pub fn empty(path: &str) -> Self {
-        Self { path: path.to_owned(), views: Vec::new(), skeleton: String::new(), file_error: None }
+        Self { path: path.to_owned(), views: Vec::new(), skeleton: Skeleton::default(), file_error: None }
     }
 }

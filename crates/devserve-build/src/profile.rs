@@ -1,0 +1,459 @@
+//! The build profile: how devserve runs `cargo build`, chosen from what the probe verified and
+//! expressed only as cargo arguments, `+toolchain` and environment (the user's files are never
+//! edited). Each profile builds into `target/devserve/<name>`, so switching profiles or running a
+//! plain `cargo build` in between does not throw a cache away.
+
+use std::fmt::{self, Write as _};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use crate::doctor::short;
+use crate::fallback::FallbackMemory;
+use crate::linker::{Backend, Linker};
+use crate::probe::ProbeReport;
+use crate::rustflags::{self, Placement};
+
+/// The `--fast` setting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum FastMode {
+    /// The fastest verified combination, Cranelift on a nightly included (`--fast=auto`).
+    #[default]
+    Auto,
+    /// The fastest combination on the app's own toolchain with LLVM (`--fast=llvm`).
+    Llvm,
+    /// Exactly `cargo build` (`--fast=off`).
+    Off,
+}
+
+impl FromStr for FastMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "auto" | "on" => Ok(FastMode::Auto),
+            "llvm" => Ok(FastMode::Llvm),
+            "off" => Ok(FastMode::Off),
+            other => Err(format!("unknown --fast value `{other}` (expected auto, llvm or off)")),
+        }
+    }
+}
+
+impl fmt::Display for FastMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FastMode::Auto => "auto",
+            FastMode::Llvm => "llvm",
+            FastMode::Off => "off",
+        })
+    }
+}
+
+/// Linkers from fastest to slowest for an incremental rebuild, when rustc's default is its own
+/// rust-lld (x86_64 Linux since Rust 1.90). Measured with `examples/rebuild_bench.rs` on the
+/// example app: rust-lld 1.12 s, mold 1.22 s (LLVM); 1.22 s and 1.39 s (Cranelift), as the seed's
+/// 5.96 s vs 6.84 s on a larger app. wild was not available to measure; it comes after mold.
+pub const LINKER_PREFERENCE: [Linker; 5] =
+    [Linker::RustcDefault, Linker::Mold, Linker::Wild, Linker::ClangLld, Linker::SystemLld];
+
+/// The same where rustc's default is the system linker through `cc` (usually GNU ld, much slower).
+pub const LINKER_PREFERENCE_WITHOUT_RUST_LLD: [Linker; 5] =
+    [Linker::Mold, Linker::Wild, Linker::ClangLld, Linker::SystemLld, Linker::RustcDefault];
+
+/// Profile settings every fast profile uses: no debug info. Full debug info makes a Leptos
+/// server binary over a gigabyte and its link the slowest step; on the example app (median of 7
+/// rebuilds) LLVM went from 2.25 s (plain) to 1.34 s with line tables only and 1.24 s with none,
+/// Cranelift to 1.43 s and 1.21 s. Panic messages keep their `file:line` (it is not debug info);
+/// backtrace frames show function names without lines, and debuggers see no variables: use
+/// `--fast=off` for a debugging session.
+pub const FAST_SETTINGS: [&str; 1] = ["profile.dev.debug=false"];
+
+/// What [`choose_profile`] needs to know besides the probe.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileOptions {
+    /// `--fast`.
+    pub mode: FastMode,
+    /// The app's folder (where cargo runs: its `.cargo/config.toml` files count).
+    pub manifest_dir: PathBuf,
+    /// The environment cargo will see (`std::env::vars().collect()`), for the user's rustflags.
+    pub env: Vec<(String, String)>,
+    /// Where apps that fell back from Cranelift are remembered (`None`: nowhere).
+    pub fallback_memory: Option<FallbackMemory>,
+}
+
+/// How to run `cargo build`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildProfile {
+    /// `off`, or `<backend>-<linker>` (`cranelift-mold`); also the target subfolder.
+    pub name: String,
+    /// The `--fast` mode it was chosen for.
+    pub mode: FastMode,
+    /// Code generator.
+    pub backend: Backend,
+    /// Linker.
+    pub linker: Linker,
+    /// `cargo +toolchain` (a nightly for Cranelift), `None` for the app's own toolchain.
+    pub toolchain: Option<String>,
+    /// The host target triple, when known.
+    pub host: Option<String>,
+    /// Arguments after `cargo build` (`-Zcodegen-backend`, `--config ..`).
+    pub cargo_args: Vec<String>,
+    /// Environment for cargo (only when the user's own rustflags come from the environment).
+    pub env: Vec<(String, String)>,
+    /// Why this profile, one line each (for `devserve doctor`).
+    pub reasons: Vec<String>,
+    /// To print once at start (building with a nightly the user did not pin, a fall-back).
+    pub notice: Option<String>,
+    /// The LLVM profile to switch to if Cranelift cannot build this app.
+    pub llvm_fallback: Option<Box<BuildProfile>>,
+    /// Where such a switch is remembered.
+    pub fallback_memory: Option<FallbackMemory>,
+}
+
+impl BuildProfile {
+    /// Exactly `cargo build`.
+    pub fn plain() -> Self {
+        BuildProfile {
+            name: "off".into(),
+            mode: FastMode::Off,
+            backend: Backend::Llvm,
+            linker: Linker::RustcDefault,
+            toolchain: None,
+            host: None,
+            cargo_args: vec![],
+            env: vec![],
+            reasons: vec!["--fast=off: plain `cargo build`".into()],
+            notice: None,
+            llvm_fallback: None,
+            fallback_memory: None,
+        }
+    }
+
+    /// `<cargo_target_dir>/devserve/<name>`. Even `off` builds apart from the user's own
+    /// `cargo build`: devserve sets `LEPTOS_WATCH`, which Leptos reads with `option_env!`, so
+    /// sharing a folder would rebuild Leptos and everything above it at every switch.
+    pub fn target_dir(&self, cargo_target_dir: &Path) -> PathBuf {
+        cargo_target_dir.join("devserve").join(&self.name)
+    }
+
+    /// The cargo command line this profile runs (without the runner's own arguments).
+    pub fn command_line(&self) -> String {
+        let mut line = String::from("cargo");
+        if let Some(tc) = &self.toolchain {
+            let _ = write!(line, " +{tc}");
+        }
+        line.push_str(" build");
+        for arg in &self.cargo_args {
+            let _ = write!(line, " {}", shell_quote(arg));
+        }
+        let env: Vec<String> =
+            self.env.iter().map(|(k, v)| format!("{k}={}", v.replace('\u{1f}', "\\x1f"))).collect();
+        if env.is_empty() { line } else { format!("{} {line}", env.join(" ")) }
+    }
+
+    /// A few lines for `devserve doctor` and the start-up log.
+    pub fn describe(&self) -> String {
+        let mut out =
+            format!("profile {} (--fast={}): {} + {}", self.name, self.mode, self.backend, self.linker);
+        if let Some(tc) = &self.toolchain {
+            let _ = write!(out, " on +{}", self.host.as_deref().map_or(tc.as_str(), |host| short(tc, host)));
+        }
+        let _ = write!(out, "\n  command: {}", self.command_line());
+        for reason in &self.reasons {
+            let _ = write!(out, "\n  - {reason}");
+        }
+        if let Some(fallback) = &self.llvm_fallback {
+            let _ = write!(out, "\n  if Cranelift cannot build the app: {}", fallback.name);
+        }
+        out
+    }
+}
+
+/// The fastest verified profile for `options`.
+pub fn choose_profile(report: &ProbeReport, options: &ProfileOptions) -> BuildProfile {
+    if options.mode == FastMode::Off {
+        return BuildProfile { host: Some(report.host.clone()), ..BuildProfile::plain() };
+    }
+    let llvm = profile_for(report, options, Backend::Llvm, None);
+    if options.mode == FastMode::Llvm {
+        let mut llvm = llvm;
+        llvm.reasons.insert(0, "--fast=llvm: Cranelift not considered".into());
+        return llvm;
+    }
+    let memory = options.fallback_memory.as_ref();
+    if let Some(reason) = memory.and_then(|m| m.reason(&options.manifest_dir)) {
+        let mut llvm = llvm;
+        let line = format!("Cranelift could not build this app before ({reason}): LLVM");
+        llvm.reasons.insert(0, line);
+        return llvm;
+    }
+    if !report.works(Backend::Cranelift, Linker::RustcDefault) {
+        let mut llvm = llvm;
+        llvm.reasons.insert(0, "Cranelift: not available (see the probe)".into());
+        return llvm;
+    }
+    let mut cranelift = profile_for(report, options, Backend::Cranelift, None);
+    cranelift.reasons.insert(
+        0,
+        "Cranelift: verified to work here; its debug code generation is faster than LLVM's".into(),
+    );
+    if let Some(tc) = &cranelift.toolchain {
+        cranelift.notice = Some(format!(
+            "devserve: building with {} for the Cranelift backend (this app's toolchain is {}); \
+             `--fast=llvm` builds with your own toolchain",
+            short(tc, &report.host),
+            report.active.short_name()
+        ));
+    }
+    cranelift.llvm_fallback = Some(Box::new(llvm));
+    cranelift.fallback_memory = options.fallback_memory.clone();
+    cranelift
+}
+
+/// The profile for one combination, e.g. to benchmark it; `None` unless the probe verified it.
+pub fn profile_with(
+    report: &ProbeReport,
+    options: &ProfileOptions,
+    backend: Backend,
+    linker: Linker,
+) -> Option<BuildProfile> {
+    if options.mode == FastMode::Off || !report.works(backend, linker) {
+        return None;
+    }
+    Some(profile_for(report, options, backend, Some(linker)))
+}
+
+fn profile_for(
+    report: &ProbeReport,
+    options: &ProfileOptions,
+    backend: Backend,
+    linker: Option<Linker>,
+) -> BuildProfile {
+    let toolchain = match backend {
+        Backend::Llvm => None,
+        Backend::Cranelift => report.cranelift_toolchain().map(str::to_owned),
+    };
+    let default_is_lld = match &toolchain {
+        None => report.active.default_linker_is_lld,
+        Some(tc) => report
+            .nightlies
+            .iter()
+            .find(|t| t.name.as_deref() == Some(tc))
+            .and_then(|t| t.default_linker_is_lld),
+    };
+    let mut reasons = Vec::new();
+    let linker = match linker {
+        Some(linker) => {
+            reasons.push(format!("linker: {linker}, as asked"));
+            linker
+        }
+        None => {
+            let order = if default_is_lld == Some(true) {
+                LINKER_PREFERENCE
+            } else {
+                LINKER_PREFERENCE_WITHOUT_RUST_LLD
+            };
+            let linker =
+                order.into_iter().find(|l| report.works(backend, *l)).unwrap_or(Linker::RustcDefault);
+            let names: Vec<&str> = order.iter().map(|l| l.name()).collect();
+            reasons.push(format!(
+                "linker: {linker}, the fastest that works here (in order: {})",
+                names.join(", ")
+            ));
+            linker
+        }
+    };
+    reasons.push("debug info: none (panics keep file:line; --fast=off to debug with symbols and lines)".into());
+
+    let mut cargo_args = backend.cargo_args();
+    for setting in FAST_SETTINGS {
+        cargo_args.extend(["--config".to_owned(), setting.to_owned()]);
+    }
+    let mut env = Vec::new();
+    match rustflags::place(
+        &linker.rustflags(default_is_lld.unwrap_or(false)),
+        &options.manifest_dir,
+        &options.env,
+    ) {
+        Some(Placement::Config(value)) => cargo_args.extend(["--config".to_owned(), value]),
+        Some(Placement::Env(key, value)) => {
+            reasons.push(format!("your rustflags come from the environment: kept, {key} extends them"));
+            env.push((key, value));
+        }
+        None => {}
+    }
+    BuildProfile {
+        name: format!("{}-{}", backend.name(), linker.name()),
+        mode: options.mode,
+        backend,
+        linker,
+        toolchain,
+        host: Some(report.host.clone()),
+        cargo_args,
+        env,
+        reasons,
+        notice: None,
+        llvm_fallback: None,
+        fallback_memory: None,
+    }
+}
+
+/// `arg` as a POSIX shell word.
+fn shell_quote(arg: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_=.,/:+@".contains(c);
+    if !arg.is_empty() && arg.chars().all(plain) {
+        arg.to_owned()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::{Candidate, Status};
+    use crate::toolchain::Toolchain;
+
+    const HOST: &str = "x86_64-unknown-linux-gnu";
+    const NIGHTLY: &str = "nightly-2025-12-01-x86_64-unknown-linux-gnu";
+
+    fn toolchain(name: &str, release: &str, default_is_lld: bool) -> Toolchain {
+        Toolchain {
+            name: Some(name.into()),
+            release: release.into(),
+            commit_date: None,
+            host: HOST.into(),
+            cranelift_component: release.contains("nightly"),
+            default_linker_is_lld: Some(default_is_lld),
+        }
+    }
+
+    /// A report where exactly `working` combinations work, on x86_64 Linux (rustc links with
+    /// its own lld by default).
+    fn report(working: &[(Backend, Linker)]) -> ProbeReport {
+        report_with(working, true)
+    }
+
+    fn report_with(working: &[(Backend, Linker)], default_is_lld: bool) -> ProbeReport {
+        let mut candidates = Vec::new();
+        for backend in [Backend::Llvm, Backend::Cranelift] {
+            for linker in Linker::ALL {
+                let status = if working.contains(&(backend, linker)) {
+                    Status::Works
+                } else {
+                    Status::Missing { need: vec![linker.name().into()] }
+                };
+                let toolchain = (backend == Backend::Cranelift).then(|| NIGHTLY.to_owned());
+                candidates.push(Candidate { backend, linker, toolchain, status });
+            }
+        }
+        ProbeReport {
+            host: HOST.into(),
+            active: toolchain("stable-x86_64-unknown-linux-gnu", "1.95.0", default_is_lld),
+            nightlies: vec![toolchain(NIGHTLY, "1.93.0-nightly", default_is_lld)],
+            tools: Default::default(),
+            candidates,
+            from_cache: false,
+            cache_file: None,
+        }
+    }
+
+    fn options(mode: FastMode, env: &[(&str, &str)]) -> ProfileOptions {
+        ProfileOptions {
+            mode,
+            manifest_dir: std::env::temp_dir().join("devserve-no-such-app"),
+            env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            fallback_memory: None,
+        }
+    }
+
+    use Backend::{Cranelift, Llvm};
+    use Linker::{ClangLld, Mold, RustcDefault};
+
+    #[test]
+    fn picks_the_fastest_verified_combination() {
+        let check = |working: &[(Backend, Linker)], default_is_lld: bool, mode: FastMode, expected: &str| {
+            let profile = choose_profile(&report_with(working, default_is_lld), &options(mode, &[]));
+            assert_eq!(profile.name, expected, "{working:?} {mode}");
+        };
+        let all = [(Llvm, RustcDefault), (Llvm, Mold), (Cranelift, RustcDefault), (Cranelift, Mold)];
+        check(&all, true, FastMode::Auto, "cranelift-default");
+        check(&all, true, FastMode::Llvm, "llvm-default");
+        check(&all, true, FastMode::Off, "off");
+        // Where rustc's default is GNU ld through cc, mold goes first.
+        check(&all, false, FastMode::Auto, "cranelift-mold");
+        check(&all, false, FastMode::Llvm, "llvm-mold");
+        check(&[(Llvm, RustcDefault), (Llvm, ClangLld)], false, FastMode::Auto, "llvm-clang-lld");
+        check(&[(Llvm, RustcDefault), (Llvm, Mold)], true, FastMode::Auto, "llvm-default");
+        check(&[(Llvm, ClangLld), (Llvm, Mold)], true, FastMode::Auto, "llvm-mold");
+    }
+
+    #[test]
+    fn cranelift_profile_is_cargo_arguments_only() {
+        let working = [(Llvm, Mold), (Cranelift, RustcDefault), (Cranelift, Mold)];
+        let profile = choose_profile(&report_with(&working, false), &options(FastMode::Auto, &[]));
+        assert_eq!(profile.toolchain.as_deref(), Some(NIGHTLY));
+        assert_eq!(
+            profile.command_line(),
+            r#"cargo +nightly-2025-12-01-x86_64-unknown-linux-gnu build -Zcodegen-backend --config 'profile.dev.codegen-backend="cranelift"' --config profile.dev.debug=false --config 'build.rustflags=["-C","link-arg=-fuse-ld=mold"]'"#
+        );
+        assert!(profile.env.is_empty());
+        let notice = profile.notice.as_deref().unwrap();
+        assert!(notice.contains("nightly-2025-12-01") && notice.contains("stable"), "{notice}");
+        assert_eq!(profile.llvm_fallback.as_ref().map(|p| p.name.as_str()), Some("llvm-mold"));
+    }
+
+    #[test]
+    fn user_rustflags_are_preserved() {
+        let working = [(Llvm, Mold)];
+        let profile =
+            choose_profile(&report(&working), &options(FastMode::Llvm, &[("RUSTFLAGS", "--cfg user_flag")]));
+        let encoded =
+            "--cfg user_flag -C linker-features=-lld -C link-arg=-fuse-ld=mold".replace(' ', "\u{1f}");
+        assert_eq!(profile.env, [("CARGO_ENCODED_RUSTFLAGS".to_owned(), encoded)]);
+        assert!(!profile.cargo_args.iter().any(|a| a.contains("rustflags")), "{:?}", profile.cargo_args);
+        // Off passes nothing of its own, so nothing of the user's can be lost.
+        let off =
+            choose_profile(&report(&working), &options(FastMode::Off, &[("RUSTFLAGS", "--cfg user_flag")]));
+        assert!(off.env.is_empty() && off.cargo_args.is_empty());
+    }
+
+    #[test]
+    fn remembered_fallback_means_llvm() {
+        let dir = tempfile::tempdir().unwrap();
+        let memory = FallbackMemory::in_dir(dir.path());
+        let mut opts = options(FastMode::Auto, &[]);
+        opts.fallback_memory = Some(memory.clone());
+        memory.remember(&opts.manifest_dir, "ring failed").unwrap();
+        let profile =
+            choose_profile(&report(&[(Llvm, Mold), (Cranelift, Mold), (Cranelift, RustcDefault)]), &opts);
+        assert_eq!(profile.name, "llvm-mold");
+        assert!(profile.reasons[0].contains("ring failed"), "{:?}", profile.reasons);
+        assert_eq!(profile.toolchain, None);
+    }
+
+    #[test]
+    fn shell_quoting() {
+        assert_eq!(shell_quote("-Zcodegen-backend"), "-Zcodegen-backend");
+        assert_eq!(
+            shell_quote(r#"target.'cfg(all())'.rustflags=[]"#),
+            r#"'target.'\''cfg(all())'\''.rustflags=[]'"#
+        );
+    }
+
+    #[test]
+    fn fast_mode_parses() {
+        assert_eq!("off".parse(), Ok(FastMode::Off));
+        assert_eq!("auto".parse(), Ok(FastMode::Auto));
+        assert_eq!("llvm".parse(), Ok(FastMode::Llvm));
+        assert!("turbo".parse::<FastMode>().is_err());
+    }
+
+    #[test]
+    fn target_dirs_are_per_profile() {
+        let profile = choose_profile(&report(&[(Llvm, Mold)]), &options(FastMode::Llvm, &[]));
+        assert_eq!(profile.target_dir(Path::new("/w/target")), Path::new("/w/target/devserve/llvm-mold"));
+        assert_eq!(
+            BuildProfile::plain().target_dir(Path::new("/w/target")),
+            Path::new("/w/target/devserve/off")
+        );
+    }
+}
