@@ -94,7 +94,8 @@ async fn run() -> Result<(), String> {
     for (i, (base, config)) in args.tries.iter().enumerate() {
         let mut variant = match profiles.iter().find(|p| &p.name == base) {
             Some(profile) => profile.clone(),
-            None => named_profile(&report, &options, base).ok_or(format!("profile {base} is not available here"))?,
+            None => named_profile(&report, &options, base)
+                .ok_or(format!("profile {base} is not available here"))?,
         };
         variant.name = format!("{base}+try{}", i + 1);
         variant.cargo_args.extend(["--config".to_owned(), config.clone()]);

@@ -261,7 +261,8 @@ fn profile_for(
             linker
         }
     };
-    reasons.push("debug info: none (panics keep file:line; --fast=off to debug with symbols and lines)".into());
+    reasons
+        .push("debug info: none (panics keep file:line; --fast=off to debug with symbols and lines)".into());
 
     let mut cargo_args = backend.cargo_args();
     for setting in FAST_SETTINGS {

@@ -42,9 +42,17 @@ pub enum TemplateNode {
         /// The text.
         v: String,
     },
-    /// Anything dynamic: a `{block}`, a component, a nested view. Matches any run of DOM nodes,
-    /// framework comments included.
+    /// Anything dynamic: a `{block}`, a nested view. Matches any run of DOM nodes, framework
+    /// comments included.
     Hole,
+    /// A component: matches any run of DOM nodes like a hole; its children's template is found
+    /// inside that run by template matching. Path index `i` under it means `children[i]`.
+    Component {
+        /// The component's name as written (`Card`, `ui::Card`).
+        name: String,
+        /// The template of its children.
+        children: Vec<TemplateNode>,
+    },
 }
 
 /// One edit of a view's template. Operations are applied in order; each path refers to the
@@ -220,10 +228,7 @@ mod tests {
     #[test]
     fn patch_ops_have_stable_json() {
         let op = PatchOp::SetText { path: vec![0, 2], text: "hi".into() };
-        assert_eq!(
-            serde_json::to_string(&op).unwrap(),
-            r#"{"op":"set-text","path":[0,2],"text":"hi"}"#
-        );
+        assert_eq!(serde_json::to_string(&op).unwrap(), r#"{"op":"set-text","path":[0,2],"text":"hi"}"#);
         let node = TemplateNode::El { tag: "b".into(), attrs: vec![("x".into(), None)], children: vec![] };
         assert_eq!(
             serde_json::to_string(&node).unwrap(),

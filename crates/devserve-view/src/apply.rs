@@ -161,7 +161,9 @@ fn from_template(node: &TemplateNode) -> Result<Node, String> {
             children: children.iter().map(from_template).collect::<Result<_, _>>()?,
         }),
         TemplateNode::Text { v } => Node::Text { text: v.clone() },
-        TemplateNode::Hole => return Err("an inserted node holds a hole".into()),
+        TemplateNode::Hole | TemplateNode::Component { .. } => {
+            return Err("an inserted node holds a hole".into());
+        }
     })
 }
 

@@ -342,7 +342,7 @@ mod tests {
                 let short = match node {
                     TemplateNode::El { tag, .. } => format!("<{tag}>"),
                     TemplateNode::Text { v } => format!("{v:?}"),
-                    TemplateNode::Hole => "hole".into(),
+                    TemplateNode::Hole | TemplateNode::Component { .. } => "hole".into(),
                 };
                 format!("insert {} {short} {html}", path(p))
             }

@@ -17,8 +17,8 @@ use crate::{Node, TemplateNode, ViewTree};
 /// - Static text becomes [`TemplateNode::Text`].
 /// - A `{block}` becomes a [`TemplateNode::Hole`], and so does `<!DOCTYPE ..>` (the document's
 ///   doctype node, which no patch may touch).
-/// - A component becomes a hole. Its children are a nested template that `diff` addresses
-///   through the component's index; the wire format has no node that carries them yet.
+/// - A component becomes a [`TemplateNode::Component`] carrying its children's template, which
+///   `diff` addresses through the component's index.
 pub fn template(tree: &ViewTree) -> Vec<TemplateNode> {
     nodes_template(&tree.nodes, ViewCtx::of(tree))
 }
@@ -40,9 +40,11 @@ pub(crate) fn node_template(node: &Node, ctx: ViewCtx) -> TemplateNode {
             children: nodes_template(&el.children, ctx),
         },
         Node::Text { text } => TemplateNode::Text { v: text.clone() },
-        Node::Block { .. } | Node::Doctype { .. } | Node::Component(_) | Node::Comment { .. } => {
-            TemplateNode::Hole
-        }
+        Node::Component(component) => TemplateNode::Component {
+            name: component.name.clone(),
+            children: nodes_template(&component.children, ctx),
+        },
+        Node::Block { .. } | Node::Doctype { .. } | Node::Comment { .. } => TemplateNode::Hole,
     }
 }
 
@@ -80,7 +82,7 @@ mod tests {
                     component("Card", vec![el("span", vec![], vec![text("inside")])]),
                 ],
             )]),
-            r#"[{"t":"el","tag":"p","attrs":[],"children":[{"t":"text","v":"Count: "},{"t":"hole"},{"t":"hole"}]}]"#,
+            r#"[{"t":"el","tag":"p","attrs":[],"children":[{"t":"text","v":"Count: "},{"t":"hole"},{"t":"component","name":"Card","children":[{"t":"el","tag":"span","attrs":[],"children":[{"t":"text","v":"inside"}]}]}]}]"#,
         );
     }
 

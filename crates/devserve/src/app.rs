@@ -26,7 +26,10 @@ impl AppInfo {
     pub(crate) fn load(dir: &Path) -> anyhow::Result<Self> {
         let manifest = dir.join("Cargo.toml");
         if !manifest.is_file() {
-            bail!("{} has no Cargo.toml: run devserve in a Leptos app's folder or pass --app DIR", dir.display());
+            bail!(
+                "{} has no Cargo.toml: run devserve in a Leptos app's folder or pass --app DIR",
+                dir.display()
+            );
         }
         let metadata = MetadataCommand::new()
             .manifest_path(&manifest)
@@ -34,11 +37,15 @@ impl AppInfo {
             .exec()
             .with_context(|| format!("cargo metadata failed for {}", manifest.display()))?;
         let manifest = manifest.canonicalize().context("cannot resolve the app's Cargo.toml")?;
-        let package = metadata
-            .packages
-            .iter()
-            .find(|p| p.manifest_path.as_std_path() == manifest)
-            .with_context(|| format!("{} is a virtual workspace manifest: run devserve in the app's package folder", manifest.display()))?;
+        let package =
+            metadata.packages.iter().find(|p| p.manifest_path.as_std_path() == manifest).with_context(
+                || {
+                    format!(
+                        "{} is a virtual workspace manifest: run devserve in the app's package folder",
+                        manifest.display()
+                    )
+                },
+            )?;
         let bin = package
             .targets
             .iter()

@@ -102,7 +102,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("DEVSERVE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("devserve=info,devserve_server=info,devserve_build=info"));
+    let filter = tracing_subscriber::EnvFilter::try_from_env("DEVSERVE_LOG").unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("devserve=info,devserve_server=info,devserve_build=info")
+    });
     tracing_subscriber::fmt().with_env_filter(filter).with_target(false).without_time().init();
 }

@@ -8,11 +8,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use devserve_build::{
-    BinaryHash, BuildEvent, BuildOutcome, BuildProfile, BuildRequest, Builder, DiagnosticLevel, FallbackMemory,
-    FastMode, Probe, ProbeReport, ProfileOptions,
+    BinaryHash, BuildEvent, BuildOutcome, BuildProfile, BuildRequest, Builder, DiagnosticLevel,
+    FallbackMemory, FastMode, Probe, ProbeReport, ProfileOptions,
 };
 use devserve_protocol::ServerMessage;
-use devserve_server::{AppSpec, AppState, ClientEvent, ClientId, Hub, ServerConfig, Supervisor, SupervisorConfig};
+use devserve_server::{
+    AppSpec, AppState, ClientEvent, ClientId, Hub, ServerConfig, Supervisor, SupervisorConfig,
+};
 use devserve_view::{Change, RebuildKind};
 
 use crate::app::AppInfo;
@@ -82,13 +84,15 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<ExitCode> {
     let mut seen = Seen::default();
     let mut baseline = Baseline::default();
     for (path, rel, kind) in watch::scan(&app.package_dir, &filter) {
-        if let Some(FileChange { content: Some(content), .. }) = watch::read_change(&mut seen, &path, rel.clone(), kind)
+        if let Some(FileChange { content: Some(content), .. }) =
+            watch::read_change(&mut seen, &path, rel.clone(), kind)
             && kind == FileKind::Rust
         {
             baseline.insert_built(&app.source_path(&rel), &content.text);
         }
     }
-    let (_watcher, mut changes) = watch::watch(&app.package_dir, filter).context("cannot watch the app's files")?;
+    let (_watcher, mut changes) =
+        watch::watch(&app.package_dir, filter).context("cannot watch the app's files")?;
 
     let (_, profile) = choose_profile(&app.package_dir, options.fast).await;
     if let Some(notice) = &profile.notice {
@@ -126,6 +130,7 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<ExitCode> {
         reload_clients: Vec::new(),
     };
     let mut events = session.hub.events();
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     loop {
         let debounce = session.wanted.at;
         tokio::select! {
@@ -147,6 +152,7 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<ExitCode> {
                 session.hub.set_app_state(AppState::Crashed { output: exit.output.join("\n") });
             }
             _ = tokio::signal::ctrl_c() => break,
+            _ = terminate.recv() => break,
         }
     }
     session.builder.cancel();
@@ -187,7 +193,8 @@ pub(crate) async fn choose_profile(app_dir: &Path, mode: FastMode) -> (Option<Pr
 }
 
 fn free_port() -> anyhow::Result<u16> {
-    let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).context("no free port for the app")?;
+    let listener =
+        std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).context("no free port for the app")?;
     Ok(listener.local_addr()?.port())
 }
 
@@ -252,7 +259,8 @@ impl Session {
         let id = self.next_build;
         self.next_build += 1;
         // A build that a newer one cancels passes on its need to reload.
-        let reload = std::mem::take(&mut self.wanted).reload || self.running.as_ref().is_some_and(|r| r.reload);
+        let reload =
+            std::mem::take(&mut self.wanted).reload || self.running.as_ref().is_some_and(|r| r.reload);
         let target_dir = self.profile.target_dir(&self.app.target_dir);
         self.builder.start(BuildRequest {
             id,
@@ -265,8 +273,12 @@ impl Session {
             target_dir,
         });
         ui::say(&format!("build {id} started"));
-        self.running =
-            Some(Running { id, snapshot: self.baseline.snapshot(), included_version: self.hub.last_version(), reload });
+        self.running = Some(Running {
+            id,
+            snapshot: self.baseline.snapshot(),
+            included_version: self.hub.last_version(),
+            reload,
+        });
     }
 
     async fn on_build(&mut self, event: BuildEvent) {
@@ -288,7 +300,9 @@ impl Session {
                 }
             }
             BuildEvent::FellBack { reason, profile, .. } => {
-                ui::warn(&format!("Cranelift cannot build this app ({reason}): building with LLVM from now on"));
+                ui::warn(&format!(
+                    "Cranelift cannot build this app ({reason}): building with LLVM from now on"
+                ));
                 self.profile = *profile;
             }
             BuildEvent::Finished { id, outcome, elapsed } => {
@@ -357,7 +371,9 @@ impl Session {
     fn on_client(&mut self, event: ClientEvent) {
         match event {
             ClientEvent::PatchFailed { client, view_id, version, reason } => {
-                ui::warn(&format!("a page could not apply patch {version} of {view_id} ({reason}): it reloads after the build"));
+                ui::warn(&format!(
+                    "a page could not apply patch {version} of {view_id} ({reason}): it reloads after the build"
+                ));
                 if self.running.is_none() && self.wanted.at.is_none() {
                     self.want_build(false);
                 }

@@ -157,12 +157,15 @@ pub(crate) fn scan(root: &Path, filter: &Filter) -> Vec<(PathBuf, String, FileKi
         .collect()
 }
 
+/// A path an event named: absolute path, relative path, kind.
+pub(crate) type Touched = (PathBuf, String, FileKind);
+
 /// Watches `root` recursively and sends the paths of every event that passes the filter. The
 /// watcher stops when the returned value is dropped.
 pub(crate) fn watch(
     root: &Path,
     filter: Filter,
-) -> notify::Result<(RecommendedWatcher, mpsc::UnboundedReceiver<(PathBuf, String, FileKind)>)> {
+) -> notify::Result<(RecommendedWatcher, mpsc::UnboundedReceiver<Touched>)> {
     let (tx, rx) = mpsc::unbounded_channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| match event {
         Ok(event) if !event.kind.is_access() => {
@@ -236,7 +239,7 @@ mod tests {
     }
 
     /// Waits for the watcher to name `rel`, skipping other events.
-    async fn expect_event(rx: &mut mpsc::UnboundedReceiver<(PathBuf, String, FileKind)>, rel: &str) {
+    async fn expect_event(rx: &mut mpsc::UnboundedReceiver<Touched>, rel: &str) {
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
         loop {
             let event = tokio::time::timeout_at(deadline, rx.recv()).await;
