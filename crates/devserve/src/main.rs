@@ -36,6 +36,10 @@ struct Cli {
     /// The app's folder (the package with the Leptos app).
     #[arg(long, default_value = ".")]
     app: PathBuf,
+    /// Milliseconds to wait after the last save before a build starts (a burst of saves starts
+    /// one build; patches are sent at once regardless).
+    #[arg(long, default_value_t = 100)]
+    build_debounce: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -95,6 +99,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 listen: std::net::SocketAddr::new(cli.host, cli.port),
                 hot_reload: cli.hot_reload,
                 fast: cli.fast,
+                build_debounce: std::time::Duration::from_millis(cli.build_debounce),
             };
             tokio::runtime::Runtime::new()?.block_on(session::run(options))
         }

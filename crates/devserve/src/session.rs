@@ -22,10 +22,6 @@ use crate::baseline::{Baseline, Snapshot};
 use crate::ui;
 use crate::watch::{self, Content, FileChange, FileKind, Filter, Seen};
 
-/// How long the build queue waits after the last save before it starts a build, so a burst of
-/// saves starts one build. The patch path does not wait.
-const BUILD_DEBOUNCE: Duration = Duration::from_millis(100);
-
 /// What the user asked for on the command line.
 #[derive(Debug, Clone)]
 pub(crate) struct Options {
@@ -37,6 +33,9 @@ pub(crate) struct Options {
     pub(crate) hot_reload: bool,
     /// How to build.
     pub(crate) fast: FastMode,
+    /// How long the build queue waits after the last save before it starts a build, so a burst
+    /// of saves starts one build. The patch path does not wait.
+    pub(crate) build_debounce: Duration,
 }
 
 /// A build that is wanted: started after the debounce.
@@ -251,7 +250,7 @@ impl Session {
     }
 
     fn want_build(&mut self, reload: bool) {
-        self.wanted.at = Some(tokio::time::Instant::now() + BUILD_DEBOUNCE);
+        self.wanted.at = Some(tokio::time::Instant::now() + self.options.build_debounce);
         self.wanted.reload |= reload;
     }
 
