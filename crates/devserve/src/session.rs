@@ -199,6 +199,10 @@ fn free_port() -> anyhow::Result<u16> {
 
 impl Session {
     fn on_file(&mut self, change: FileChange) {
+        // An app that crashed or did not start is started again on the next save.
+        if self.app_binary.is_none() && self.running.is_none() {
+            self.want_build(true);
+        }
         let FileChange { rel, kind, content } = change;
         match (kind, content) {
             (FileKind::Rust, Some(Content { lossy: true, .. })) => {
@@ -281,6 +285,9 @@ impl Session {
     }
 
     async fn on_build(&mut self, event: BuildEvent) {
+        if let BuildEvent::Finished { id, outcome: BuildOutcome::Cancelled, .. } = &event {
+            ui::say(&format!("build {id} cancelled"));
+        }
         if self.running.as_ref().is_none_or(|r| r.id != event.id()) {
             return;
         }
@@ -308,7 +315,7 @@ impl Session {
                 let Some(running) = self.running.take() else { return };
                 let secs = elapsed.as_secs_f64();
                 match outcome {
-                    BuildOutcome::Cancelled => ui::say(&format!("build {id} cancelled")),
+                    BuildOutcome::Cancelled => {}
                     BuildOutcome::Failed { diagnostics, stderr_tail } => {
                         ui::error(&format!("build {id} failed after {secs:.1} s"));
                         let mut rendered: Vec<String> = diagnostics
@@ -344,10 +351,12 @@ impl Session {
             self.supervisor.spec_mut().program = executable;
             let started = Instant::now();
             if let Err(err) = self.supervisor.restart().await {
-                ui::error(&format!("the app did not start: {err}"));
-                self.app_binary = None;
                 let output = self.supervisor.recent_output().join("\n");
-                self.hub.set_app_state(AppState::Crashed { output });
+                ui::error(&format!("the app did not start: {err}\n{output}"));
+                self.app_binary = None;
+                let report = format!("the app did not start: {err}\n{output}");
+                self.hub.set_app_state(AppState::Crashed { output: output.clone() });
+                self.hub.send(ServerMessage::BuildFailed { diagnostics: vec![report] });
                 return;
             }
             ui::say(&format!("app restarted in {} ms", started.elapsed().as_millis()));
