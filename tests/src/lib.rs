@@ -7,6 +7,7 @@
 //! - [`Browser`] runs chromedriver; [`Browser::page`] opens a headless Chromium tab ([`Page`])
 //!   with `eval`, `wait_for`, `click`, `press` and a reload check ([`Page::mark`],
 //!   [`Page::same_document`]).
+//! - [`DevserveApp`] runs devserve on a copy of the example app, for tests that edit it on disk.
 //! - [`FixtureServer`] serves in-memory pages, `/__devserve/client.js` from `client-js/`, and a
 //!   stand-in for devserve's WebSocket.
 //!
@@ -20,12 +21,14 @@
 //! ```
 
 mod browser;
+mod devserve;
 mod error;
 mod files;
 mod process;
 mod site;
 
 pub use browser::{Browser, Page};
+pub use devserve::{APP_COPY, DevserveApp, DevserveOptions, EXAMPLE_APP};
 pub use error::{HarnessError, Result};
 pub use files::{copy_dir, replace_in_file};
 pub use process::{ChildGroup, cargo_bin, free_port, workspace_root};

@@ -6,3 +6,4 @@
 #![allow(clippy::unwrap_used)]
 
 mod client;
+mod hot_patch;
