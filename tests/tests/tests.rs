@@ -5,5 +5,6 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod build_path;
 mod client;
 mod hot_patch;

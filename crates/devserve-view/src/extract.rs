@@ -69,7 +69,7 @@ fn extract_spanned(path: &str, source: &str) -> FileViews {
     let failed = |error: ViewError| FileViews {
         path: path.to_owned(),
         views: Vec::new(),
-        skeleton: Skeleton::new(String::new(), skeleton_source.clone()),
+        skeleton: Skeleton::new(String::new(), skeleton_source.clone(), Vec::new()),
         file_error: Some(error),
     };
     let tokens = match TokenStream::from_str(src) {
@@ -97,14 +97,14 @@ fn extract_spanned(path: &str, source: &str) -> FileViews {
     FileViews {
         path: path.to_owned(),
         views,
-        skeleton: Skeleton::new(out.text, skeleton_source),
+        skeleton: Skeleton::new(out.text, skeleton_source, std::mem::take(&mut scanner.placed)),
         file_error: None,
     }
 }
 
 /// `source` without a byte-order mark and a `#!` line (which syn and rustc skip too; the line
 /// break stays so that line numbers hold).
-fn code_part(source: &str) -> &str {
+pub(crate) fn code_part(source: &str) -> &str {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     match source.strip_prefix("#!") {
         Some(rest) if !rest.trim_start().starts_with('[') => {

@@ -7,6 +7,8 @@
 //!
 //! - [`extract`] parses a file into [`FileViews`]: every view with its identity, marker id, tree
 //!   and the file's code skeleton.
+//! - [`extract_from`] does the same for a new version of a file, re-extracting only the view
+//!   that holds the edit when it can (what devserve runs on every save).
 //! - [`classify`] compares a file's new source with the last build's [`FileViews`].
 //! - [`diff`] turns two trees into template operations; [`apply`] is their reference semantics.
 //! - [`render_html`] renders a static subtree the way Leptos SSR does.
@@ -23,6 +25,7 @@ mod diff;
 mod expr;
 mod extract;
 mod fingerprint;
+mod incremental;
 mod items;
 mod literal;
 mod markup;
@@ -42,6 +45,7 @@ pub use classify::{Change, RebuildKind, RebuildReason, classify, classify_from};
 pub use devserve_protocol::{PatchOp, TemplateNode, TemplatePath, ViewPatch};
 pub use diff::{NotPatchable, diff};
 pub use extract::{extract, syntax_error};
+pub use incremental::extract_from;
 pub use model::{Attr, Component, Element, FileViews, Hole, Node, Pos, View, ViewError, ViewTree};
 pub use render::render_html;
 pub use skeleton::Skeleton;

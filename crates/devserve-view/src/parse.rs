@@ -246,33 +246,34 @@ impl ViewParser<'_, '_> {
         attrs: Vec<RawAttr<'_>>,
     ) -> (Component, Kind) {
         let src = self.scan.src;
-        let mut code = self.scan.out();
-        code.text.push('c');
-        code.text.push_str(&name.text);
-        code.append(self.scan.hole_code(generics));
-        let mut props = Vec::new();
+        // The record is written in place: the hole marker, then its code (`c`, name, generics,
+        // props), which the fingerprint covers.
+        let start = self.record.text.len();
+        self.record.text.push(HOLE);
+        let code_start = self.record.text.len();
+        self.record.text.push('c');
+        self.record.text.push_str(&name.text);
+        self.scan.hole_code(generics, self.record);
+        let mut props = Vec::with_capacity(attrs.len());
         let mut last = generics.last().map_or_else(|| name.last_span(), TokenTree::span);
         for attr in attrs {
-            code.text.push(PROP);
-            let (prop, value) = match attr {
+            self.record.text.push(PROP);
+            let prop = match attr {
                 RawAttr::Block(block) => {
                     last = block.span();
                     let tokens = std::slice::from_ref(block);
-                    let value = self.scan.hole_code(tokens);
-                    (Attr::Spread { hole: plain_hole(src, tokens, &value, last) }, value)
+                    let code = self.scan.hole_code(tokens, self.record);
+                    Attr::Spread { hole: plain_hole(src, tokens, code, last) }
                 }
                 RawAttr::Keyed { name: prop, value: tokens } => {
                     let tokens = tokens.unwrap_or_default();
                     last = tokens.last().map_or_else(|| prop.last_span(), TokenTree::span);
-                    code.text.push_str(&prop.text);
-                    code.text.push('=');
-                    let value = self.scan.hole_code(tokens);
-                    let attr =
-                        keyed_attr(prop, tokens, |name, tokens| plain_hole(src, tokens, &value, name.span()));
-                    (attr, value)
+                    self.record.text.push_str(&prop.text);
+                    self.record.text.push('=');
+                    let code = self.scan.hole_code(tokens, self.record);
+                    keyed_attr(prop, tokens, |name, tokens| plain_hole(src, tokens, code, name.span()))
                 }
             };
-            code.append(value);
             props.push(prop);
         }
         let first = name.span();
@@ -282,13 +283,10 @@ impl ViewParser<'_, '_> {
             _ => written.to_owned(),
         };
         let hole = Hole {
-            fingerprint: fingerprint(&code.text),
+            fingerprint: fingerprint(self.record.text.get(code_start..).unwrap_or_default()),
             pos: pos(first),
             text: src.slice(first, last).to_owned(),
         };
-        let start = self.record.text.len();
-        self.record.text.push(HOLE);
-        self.record.append(code);
         if self.record.diagnosing() {
             self.record.mark(start, hole.pos, What::Hole(format!("component `{shown_name}` props")));
         }
@@ -310,8 +308,6 @@ impl ViewParser<'_, '_> {
 
     /// A hole of `tokens`, recorded in the view's skeleton record.
     fn hole(&mut self, tokens: &[TokenTree], role: Role<'_>, fallback: Span) -> Hole {
-        let value = self.scan.hole_code(tokens);
-        let hole = plain_hole(self.scan.src, tokens, &value, fallback);
         let start = self.record.text.len();
         self.record.text.push(HOLE);
         match role {
@@ -325,7 +321,8 @@ impl ViewParser<'_, '_> {
                 self.record.text.push('=');
             }
         }
-        self.record.append(value);
+        let code = self.scan.hole_code(tokens, self.record);
+        let hole = plain_hole(self.scan.src, tokens, code, fallback);
         if self.record.diagnosing() {
             let shown = abbreviate(&hole.text, 40);
             let what = match role {
@@ -367,15 +364,13 @@ fn keyed_attr<'t>(
     }
 }
 
-/// A hole of `tokens` whose skeleton text is `value`.
-fn plain_hole(src: &Source<'_>, tokens: &[TokenTree], value: &Out, fallback: Span) -> Hole {
+/// A hole of `tokens` whose code has the fingerprint `code`.
+fn plain_hole(src: &Source<'_>, tokens: &[TokenTree], code: u64, fallback: Span) -> Hole {
     match (tokens.first(), tokens.last()) {
-        (Some(first), Some(last)) => Hole {
-            fingerprint: fingerprint(&value.text),
-            pos: pos(first.span()),
-            text: src.slice(first.span(), last.span()).to_owned(),
-        },
-        _ => Hole { fingerprint: fingerprint(&value.text), pos: pos(fallback), text: String::new() },
+        (Some(first), Some(last)) => {
+            Hole { fingerprint: code, pos: pos(first.span()), text: src.slice(first.span(), last.span()).to_owned() }
+        }
+        _ => Hole { fingerprint: code, pos: pos(fallback), text: String::new() },
     }
 }
 

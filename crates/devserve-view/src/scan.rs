@@ -8,7 +8,7 @@ use proc_macro2::{Delimiter, Group, Spacing, Span, TokenTree};
 use crate::extract::MAX_NESTING;
 use crate::fingerprint::fingerprint;
 use crate::items::{Pending, const_start, item_start};
-use crate::skeleton::{BROKEN_VIEW, Out, TOO_DEEP, VIEW, VIEW_END, What};
+use crate::skeleton::{BROKEN_VIEW, Out, Placed, TOO_DEEP, VIEW, VIEW_END, What};
 use crate::source::{Source, pos};
 use crate::{Pos, ViewError, ViewTree};
 
@@ -25,6 +25,18 @@ pub(crate) struct Found {
     pub(crate) marked: bool,
     /// Fingerprint of the view's skeleton record.
     pub(crate) fingerprint: u64,
+}
+
+/// What scanning a view again, alone, needs to know about the place where it was found: the
+/// scanner's state there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Context {
+    /// The items around the view, joined (`App`, `impl Foo::render`).
+    pub(crate) item: String,
+    /// How many of them are function bodies.
+    pub(crate) in_fn: usize,
+    /// Nesting of groups and view elements at the view.
+    pub(crate) depth: usize,
 }
 
 /// How tokens at some place are treated.
@@ -53,12 +65,46 @@ pub(crate) struct Scanner<'s> {
     path: Vec<String>,
     /// How many of them are function bodies.
     in_fn: usize,
+    /// How many views the current token is inside.
+    in_view: usize,
+    /// Where each outermost view (one inside no other view) stands, in source order.
+    pub(crate) placed: Vec<Placed>,
     diagnose: bool,
 }
 
 impl<'s> Scanner<'s> {
     pub(crate) fn new(src: &'s Source<'s>, diagnose: bool) -> Self {
-        Self { src, views: Vec::new(), depth: 0, too_deep: None, path: Vec::new(), in_fn: 0, diagnose }
+        Self {
+            src,
+            views: Vec::new(),
+            depth: 0,
+            too_deep: None,
+            path: Vec::new(),
+            in_fn: 0,
+            in_view: 0,
+            placed: Vec::new(),
+            diagnose,
+        }
+    }
+
+    /// Scan the view `group` (whose macro path starts `at`) alone, as if found where `context`
+    /// says: its skeleton record and the views found (itself first, then the nested ones).
+    /// `None` when it nests too deeply.
+    pub(crate) fn lone_view(
+        src: &'s Source<'s>,
+        context: &Context,
+        group: Group,
+        at: Pos,
+    ) -> Option<(Out, Vec<Found>)> {
+        let mut scanner = Self::new(src, false);
+        if !context.item.is_empty() {
+            scanner.path.push(context.item.clone());
+        }
+        scanner.in_fn = context.in_fn;
+        scanner.depth = context.depth;
+        let mut record = scanner.out();
+        scanner.view(GroupRef::Owned(group), at, &mut record);
+        scanner.too_deep.is_none().then_some((record, scanner.views))
     }
 
     /// A fresh text to write into.
@@ -142,11 +188,12 @@ impl<'s> Scanner<'s> {
         }
     }
 
-    /// Skeleton text of a hole's tokens (views inside are found and recorded).
-    pub(crate) fn hole_code(&mut self, tokens: &[TokenTree]) -> Out {
-        let mut out = self.out();
-        self.code(Tokens::Borrowed(tokens), &mut out, Level::Hole);
-        out
+    /// Write the skeleton text of a hole's tokens into `out` (views inside are found and
+    /// recorded); the fingerprint of that text.
+    pub(crate) fn hole_code(&mut self, tokens: &[TokenTree], out: &mut Out) -> u64 {
+        let start = out.text.len();
+        self.code(Tokens::Borrowed(tokens), out, Level::Hole);
+        fingerprint(out.text.get(start..).unwrap_or_default())
     }
 
     /// Write non-group tokens.
@@ -211,18 +258,22 @@ impl<'s> Scanner<'s> {
     /// Record the view whose group is `group` and write its skeleton record.
     fn view(&mut self, group: GroupRef<'_>, at: Pos, out: &mut Out) {
         let slot = self.views.len();
+        let item = self.path.join("::");
+        let outermost = self.in_view == 0 && !self.diagnose;
+        let (open, close) = (group.get().span_open(), group.get().span_close());
+        let context = outermost.then(|| Context { item: item.clone(), in_fn: self.in_fn, depth: self.depth });
         self.views.push(Found {
             pos: at,
-            item: self.path.join("::"),
+            item,
             tree: Err(ViewError { message: String::new(), pos: at }),
             marked: false,
             fingerprint: 0,
         });
         let start = out.text.len();
-        let end = group.get().span_close();
         let tokens = group.into_tokens();
         let mut record = self.out();
-        let (tree, marked, mark) = match crate::parse::parse_view(&tokens, end, self, &mut record) {
+        self.in_view += 1;
+        let (tree, marked, mark) = match crate::parse::parse_view(&tokens, close, self, &mut record) {
             Ok(parsed) => (Ok(parsed.tree), parsed.marked, VIEW),
             Err(error) => {
                 // Opaque: whatever the parser found inside is part of this one hole.
@@ -232,6 +283,7 @@ impl<'s> Scanner<'s> {
                 (Err(error), false, BROKEN_VIEW)
             }
         };
+        self.in_view -= 1;
         let fingerprint = fingerprint(&record.text);
         out.text.push(mark);
         out.append(record);
@@ -241,6 +293,15 @@ impl<'s> Scanner<'s> {
             found.tree = tree;
             found.marked = marked;
             found.fingerprint = fingerprint;
+        }
+        if let Some(context) = context {
+            self.placed.push(Placed {
+                group: self.src.byte(open.start())..self.src.byte(close.end()),
+                open: pos(open),
+                record: start..out.text.len(),
+                views: slot..self.views.len(),
+                context,
+            });
         }
     }
 }

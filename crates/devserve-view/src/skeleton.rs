@@ -11,9 +11,11 @@
 //! reach the skeleton either.
 
 use std::fmt;
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::Pos;
+use crate::scan::Context;
 
 /// Stands for a `view!` group in the skeleton.
 pub(crate) const VIEW: char = '\u{1}';
@@ -31,16 +33,34 @@ pub(crate) const PROP: char = '\u{1e}';
 /// A file's code skeleton (see [`crate::FileViews::skeleton`]).
 ///
 /// Two skeletons are equal when their text is equal. The skeleton also keeps the source it was
-/// made from, so that a difference can be explained in words and located.
+/// made from, so that a difference can be explained in words and located, and where each view
+/// stands in both, so that an edit inside one view can be re-extracted alone
+/// ([`crate::extract_from`]).
 #[derive(Clone, Default)]
 pub struct Skeleton {
     text: String,
     source: Arc<str>,
+    placed: Vec<Placed>,
+}
+
+/// Where an outermost view (one inside no other view) stands in the source and in the skeleton.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Placed {
+    /// Bytes of the macro's delimited group in the source, delimiters included.
+    pub(crate) group: Range<usize>,
+    /// Where the group's opening delimiter stands.
+    pub(crate) open: Pos,
+    /// Bytes of the view's record in the skeleton text ([`VIEW`] to [`VIEW_END`]).
+    pub(crate) record: Range<usize>,
+    /// Indices of the view and the views nested in it in [`crate::FileViews::views`].
+    pub(crate) views: Range<usize>,
+    /// The scanner's state at the view.
+    pub(crate) context: Context,
 }
 
 impl Skeleton {
-    pub(crate) fn new(text: String, source: Arc<str>) -> Self {
-        Self { text, source }
+    pub(crate) fn new(text: String, source: Arc<str>, placed: Vec<Placed>) -> Self {
+        Self { text, source, placed }
     }
 
     /// The skeleton's text (not meant for humans: it contains control characters).
@@ -56,6 +76,11 @@ impl Skeleton {
     /// The source the skeleton was made from.
     pub(crate) fn source(&self) -> &str {
         &self.source
+    }
+
+    /// Where each outermost view stands, in source order.
+    pub(crate) fn placed(&self) -> &[Placed] {
+        &self.placed
     }
 }
 
@@ -157,10 +182,29 @@ pub(crate) fn first_difference(old: &Out, new: &Out) -> (String, Option<Pos>) {
     ("code outside views changed".to_owned(), before.or(first).map(|m| m.pos))
 }
 
+/// Bytes compared at once when looking for the first difference (slice equality is a `memcmp`).
+const CHUNK: usize = 64;
+
 /// Byte length of the longest common prefix of `a` and `b`, at a char boundary of both.
-fn common_prefix(a: &str, b: &str) -> usize {
-    let mut len = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+pub(crate) fn common_prefix(a: &str, b: &str) -> usize {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    let equal: usize = x.chunks(CHUNK).zip(y.chunks(CHUNK)).take_while(|(p, q)| p == q).map(|(p, _)| p.len()).sum();
+    let (x, y) = (x.get(equal..).unwrap_or_default(), y.get(equal..).unwrap_or_default());
+    let mut len = equal + x.iter().zip(y).take_while(|(p, q)| p == q).count();
     while !(a.is_char_boundary(len) && b.is_char_boundary(len)) {
+        len -= 1;
+    }
+    len
+}
+
+/// Byte length of the longest common suffix of `a` and `b`, at a char boundary of both.
+pub(crate) fn common_suffix(a: &str, b: &str) -> usize {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    let equal: usize =
+        x.rchunks(CHUNK).zip(y.rchunks(CHUNK)).take_while(|(p, q)| p == q).map(|(p, _)| p.len()).sum();
+    let (x, y) = (x.get(..x.len() - equal).unwrap_or_default(), y.get(..y.len() - equal).unwrap_or_default());
+    let mut len = equal + x.iter().rev().zip(y.iter().rev()).take_while(|(p, q)| p == q).count();
+    while !(a.is_char_boundary(a.len() - len) && b.is_char_boundary(b.len() - len)) {
         len -= 1;
     }
     len
@@ -206,8 +250,8 @@ mod tests {
 
     #[test]
     fn equality_ignores_the_source() {
-        let a = Skeleton::new("fn a ( ) ".into(), Arc::from("fn a() {}"));
-        let b = Skeleton::new("fn a ( ) ".into(), Arc::from("fn  a ( )  {}"));
+        let a = Skeleton::new("fn a ( ) ".into(), Arc::from("fn a() {}"), Vec::new());
+        let b = Skeleton::new("fn a ( ) ".into(), Arc::from("fn  a ( )  {}"), Vec::new());
         assert_eq!(a, b);
         assert_ne!(a, Skeleton::default());
         assert!(Skeleton::default().is_empty());
@@ -260,5 +304,21 @@ mod tests {
     fn common_prefix_stops_at_char_boundaries() {
         assert_eq!(common_prefix("aé", "aè"), 1);
         assert_eq!(common_prefix("abc", "abc"), 3);
+        assert_eq!(common_suffix("éa", "èa"), 1);
+        assert_eq!(common_suffix("abc", "xbc"), 2);
+    }
+
+    #[test]
+    fn common_ends_agree_with_a_byte_by_byte_count_across_chunks() {
+        let long = "0123456789".repeat(30);
+        for at in [0, 1, 63, 64, 65, 127, 128, 200, 299] {
+            let mut changed = long.clone().into_bytes();
+            changed[at] = b'x';
+            let changed = String::from_utf8(changed).unwrap();
+            assert_eq!(common_prefix(&long, &changed), at, "{at}");
+            assert_eq!(common_suffix(&long, &changed), long.len() - at - 1, "{at}");
+            assert_eq!(common_prefix(&long, &long[..at]), at);
+            assert_eq!(common_suffix(&long, &long[at..]), long.len() - at);
+        }
     }
 }

@@ -38,7 +38,7 @@ impl<'s> Source<'s> {
     }
 
     /// Byte offset of a line and char column.
-    fn byte(&self, at: LineColumn) -> usize {
+    pub(crate) fn byte(&self, at: LineColumn) -> usize {
         let Some(&start) = at.line.checked_sub(1).and_then(|line| self.line_starts.get(line)) else {
             return self.text.len();
         };

@@ -1,0 +1,240 @@
+//! Save-to-DOM latency of the hot-patch loop: `devserve --hot-reload` on a copy of the example app,
+//! a one-word edit saved to disk, and the moment headless Chromium shows it.
+//!
+//! Run with `cargo bench -p devserve-e2e --bench save_to_dom`.
+//!
+//! Each save is stamped on the system clock right before the file is written (in place, with one
+//! `std::fs::write`, as most editors save); the page stamps the change on the same clock
+//! (`performance.timeOrigin + performance.now()`) from a `MutationObserver` on the edited element
+//! (view edits), or when the element's computed style changes as the stylesheet is swapped
+//! (stylesheet edits). Latency is the difference. Background builds are held back with
+//! `--build-debounce 600000` so that a compiler does not compete for the CPU while measuring.
+//!
+//! A save that never reaches the page within [`LOST_AFTER`] is counted as lost and reported, and
+//! devserve is restarted so the remaining saves are measured from a consistent state.
+
+#![allow(clippy::unwrap_used)]
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use devserve_e2e::{Browser, DevserveApp, DevserveOptions, Page};
+use serde_json::{Value, json};
+
+/// Measured saves per series.
+const EDITS: usize = 50;
+/// Saves made before measuring (the first patch warms up the page's JIT and caches).
+const WARM_UP: usize = 3;
+/// A save not shown after this long is lost.
+const LOST_AFTER: Duration = Duration::from_secs(3);
+/// Pause between saves, so that each one is a separate event for the watcher.
+const PAUSE: Duration = Duration::from_millis(100);
+
+const COMPONENTS: &str = "src/components.rs";
+const STYLESHEET: &str = "style/main.css";
+
+/// What is edited and how the page notices.
+#[derive(Clone, Copy)]
+enum Kind {
+    /// `#title`'s text, a static text of a `view!`.
+    View,
+    /// `#title`'s colour, in the stylesheet.
+    Style,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::View => "view text edit (#title in src/components.rs)",
+            Kind::Style => "stylesheet edit (#title color in style/main.css)",
+        }
+    }
+
+    /// The file, the text replaced in it, and the two versions saved in turn: (replacement, what
+    /// the page shows then).
+    fn edits(self) -> (&'static str, &'static str, [(&'static str, &'static str); 2]) {
+        match self {
+            Kind::View => (
+                COMPONENTS,
+                r#""Hello from Leptos""#,
+                [
+                    (r#""Hello from devserve""#, "Hello from devserve"),
+                    (r#""Hello from Rust""#, "Hello from Rust"),
+                ],
+            ),
+            Kind::Style => (
+                STYLESHEET,
+                "#title {\n  color: var(--accent);",
+                [
+                    ("#title {\n  color: rgb(0, 128, 0);", "rgb(0, 128, 0)"),
+                    ("#title {\n  color: rgb(0, 0, 255);", "rgb(0, 0, 255)"),
+                ],
+            ),
+        }
+    }
+
+    /// Script installing the page's recorder: `window.__bench` collects `{ value, at }` whenever
+    /// the watched value changes.
+    fn recorder(self) -> &'static str {
+        match self {
+            Kind::View => {
+                "const title = document.getElementById('title');
+                 window.__bench = [];
+                 new MutationObserver(() => window.__bench.push({
+                     value: title.textContent, at: performance.timeOrigin + performance.now() }))
+                   .observe(title, { subtree: true, childList: true, characterData: true });
+                 return null;"
+            }
+            Kind::Style => {
+                // The new sheet applies when its <link> has loaded: check on every load event
+                // (captured at the document) and on every change to <head>.
+                "const title = document.getElementById('title');
+                 window.__bench = [];
+                 let last = getComputedStyle(title).color;
+                 const check = () => {
+                   const at = performance.timeOrigin + performance.now();
+                   const value = getComputedStyle(title).color;
+                   if (value !== last) { last = value; window.__bench.push({ value, at }); }
+                 };
+                 document.addEventListener('load', check, true);
+                 new MutationObserver(check).observe(document.head, { childList: true });
+                 return null;"
+            }
+        }
+    }
+}
+
+/// The latencies of one series, in milliseconds, and the saves that never showed.
+#[derive(Default)]
+struct Series {
+    samples: Vec<f64>,
+    lost: usize,
+}
+
+/// devserve and a page showing the app, with the recorder installed.
+struct Setup {
+    page: Page,
+    app: DevserveApp,
+}
+
+impl Setup {
+    async fn start(browser: &Browser, kind: Kind) -> Self {
+        let options = DevserveOptions::with_args(&["--build-debounce", "600000"]);
+        let app = DevserveApp::start(options).await.unwrap();
+        let page = browser.page().await.unwrap();
+        app.open(&page, "/").await.unwrap();
+        page.exec(kind.recorder(), Vec::new()).await.unwrap();
+        Self { page, app }
+    }
+
+    /// Save `content` to `rel` and return the latency until the page shows `shown`, `None` if it
+    /// did not within [`LOST_AFTER`].
+    async fn save(&self, rel: &str, content: &str, shown: &str) -> Option<f64> {
+        self.page.exec("window.__bench.length = 0; return null;", Vec::new()).await.unwrap();
+        let path = self.app.path(rel);
+        let written = now_ms();
+        std::fs::write(&path, content).unwrap();
+        let start = Instant::now();
+        let find = "return (window.__bench.find((s) => s.value === arguments[0]) || {}).at ?? null;";
+        while start.elapsed() < LOST_AFTER {
+            if let Value::Number(at) = self.page.exec(find, vec![json!(shown)]).await.unwrap() {
+                return Some(at.as_f64().unwrap() - written);
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        None
+    }
+}
+
+fn now_ms() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs_f64() * 1000.0
+}
+
+async fn run(browser: &Browser, kind: Kind) -> (Series, Vec<f64>) {
+    let (rel, from, versions) = kind.edits();
+    let mut setup = Setup::start(browser, kind).await;
+    let original = setup.app.read(rel).unwrap();
+    assert_eq!(original.matches(from).count(), 1, "{from:?} must occur once in {rel}");
+    let mut series = Series::default();
+    let mut patch_micros = Vec::new();
+    let mut i = 0;
+    while series.samples.len() < EDITS {
+        let (to, shown) = versions[i % 2];
+        i += 1;
+        match setup.save(rel, &original.replacen(from, to, 1), shown).await {
+            Some(latency) if i > WARM_UP => series.samples.push(latency),
+            Some(_) => {}
+            None => {
+                series.lost += 1;
+                let log = setup.app.log();
+                let recent: Vec<&str> = log.lines().rev().take(6).collect();
+                eprintln!(
+                    "  save {i} did not reach the page within {LOST_AFTER:?}; devserve's last lines:\n    {}",
+                    recent.into_iter().rev().collect::<Vec<_>>().join("\n    ")
+                );
+                assert!(series.lost <= EDITS, "too many lost saves: giving up");
+                patch_micros.extend(patch_times(&setup.app.log()));
+                drop(setup);
+                eprintln!("  restarting devserve");
+                setup = Setup::start(browser, kind).await;
+                i = 0;
+            }
+        }
+        tokio::time::sleep(PAUSE).await;
+    }
+    patch_micros.extend(patch_times(&setup.app.log()));
+    setup.app.stop().await.unwrap();
+    (series, patch_micros)
+}
+
+/// devserve's own time per patch, from its `patched N view(s) in X µs` lines, in ms.
+fn patch_times(log: &str) -> Vec<f64> {
+    log.lines()
+        .filter_map(|line| line.split_once(" view(s) in ")?.1.split_once(" µs")?.0.parse::<f64>().ok())
+        .map(|micros| micros / 1000.0)
+        .collect()
+}
+
+/// The `q` quantile of sorted `values` (nearest rank).
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let rank = (q * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn summary(values: &[f64]) -> String {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    if sorted.is_empty() {
+        return "no samples".into();
+    }
+    format!(
+        "p50 {:6.2} ms   p90 {:6.2} ms   p99 {:6.2} ms   min {:6.2} ms   max {:6.2} ms   (n = {})",
+        quantile(&sorted, 0.5),
+        quantile(&sorted, 0.9),
+        quantile(&sorted, 0.99),
+        sorted[0],
+        sorted[sorted.len() - 1],
+        sorted.len()
+    )
+}
+
+#[tokio::main]
+async fn main() {
+    let Some(browser) = Browser::start_or_skip().await else { return };
+    println!("save-to-DOM latency: devserve --hot-reload on examples/leptos-app, headless Chromium");
+    println!(
+        "{EDITS} saves per series (after {WARM_UP} warm-up saves), each a one-word edit written in place; \
+         background builds held back with --build-debounce 600000"
+    );
+    for kind in [Kind::View, Kind::Style] {
+        println!("\n{}", kind.name());
+        let (series, patch_micros) = run(&browser, kind).await;
+        println!("  save to DOM:    {}", summary(&series.samples));
+        if !patch_micros.is_empty() {
+            println!("  devserve patch: {}   (its own parse, diff and send time)", summary(&patch_micros));
+        }
+        if series.lost > 0 {
+            println!("  lost saves:     {} (never shown; devserve was restarted after each)", series.lost);
+        }
+    }
+}
+
