@@ -55,8 +55,9 @@ pub(crate) fn inside_one_view(previous: &FileViews, new: &str) -> Option<FileVie
     let old = previous.skeleton.source();
     let edit = Edit::between(old, new);
     let all_placed = previous.skeleton.placed();
-    let index =
-        all_placed.iter().position(|placed| placed.group.start < edit.start && edit.old_end < placed.group.end)?;
+    let index = all_placed
+        .iter()
+        .position(|placed| placed.group.start < edit.start && edit.old_end < placed.group.end)?;
     let placed = all_placed.get(index)?;
     let group = placed.group.start..edit.moved(placed.group.end);
     let at = previous.views.get(placed.views.start)?.pos;
@@ -73,7 +74,8 @@ pub(crate) fn inside_one_view(previous: &FileViews, new: &str) -> Option<FileVie
     let (record, found) = scanned?;
 
     let path = previous.path.as_str();
-    let shift = Shift::of(placed, old.get(placed.group.start..edit.old_end)?, new.get(group.start..edit.new_end)?);
+    let shift =
+        Shift::of(placed, old.get(placed.group.start..edit.old_end)?, new.get(group.start..edit.new_end)?);
     let mut views = Vec::with_capacity(previous.views.len());
     views.extend_from_slice(previous.views.get(..placed.views.start)?);
     views.extend(rescanned(path, previous.views.get(placed.views.clone())?, found)?);
@@ -162,7 +164,8 @@ struct Edit {
 impl Edit {
     fn between(old: &str, new: &str) -> Self {
         let start = common_prefix(old, new);
-        let suffix = common_suffix(old.get(start..).unwrap_or_default(), new.get(start..).unwrap_or_default());
+        let suffix =
+            common_suffix(old.get(start..).unwrap_or_default(), new.get(start..).unwrap_or_default());
         Self { start, old_end: old.len() - suffix, new_end: new.len() - suffix }
     }
 
@@ -387,7 +390,9 @@ fn broken() -> impl IntoView {
 
     #[test]
     fn nesting_limits_count_what_stands_around_the_view() {
-        let file = |body: String| format!("fn a() {{ let x = {}view! {{ {body} }}{}; }}", "(".repeat(40), ")".repeat(40));
+        let file = |body: String| {
+            format!("fn a() {{ let x = {}view! {{ {body} }}{}; }}", "(".repeat(40), ")".repeat(40))
+        };
         let divs = |n: usize| file(format!("{}\"x\"{}", "<div>".repeat(n), "</div>".repeat(n)));
         assert!(extract(PATH, &divs(50)).views[0].tree.is_ok());
         assert!(extract(PATH, &divs(60)).views[0].tree.is_err(), "the view crosses the limit");

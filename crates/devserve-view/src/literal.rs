@@ -8,7 +8,7 @@ pub(crate) fn string_value(token: Option<&TokenTree>) -> Option<String> {
     let Some(TokenTree::Literal(literal)) = token else { return None };
     let repr = literal.to_string();
     match repr.as_bytes().first() {
-        Some(b'"') => quoted(&repr).or_else(|| by_syn(literal)),
+        Some(b'"') => quoted(repr).or_else(|| by_syn(literal)),
         Some(b'r') => raw(&repr).or_else(|| by_syn(literal)),
         _ => None,
     }
@@ -23,8 +23,16 @@ fn by_syn(literal: &Literal) -> Option<String> {
 }
 
 /// `"..."` with escapes decoded; `None` for anything unusual.
-fn quoted(repr: &str) -> Option<String> {
+fn quoted(repr: String) -> Option<String> {
     let body = repr.strip_prefix('"')?.strip_suffix('"')?;
+    if !body.contains(['\\', '"', '\r']) {
+        // Most text: the body as written, kept in the literal's allocation.
+        let len = body.len();
+        let mut value = repr;
+        value.truncate(1 + len);
+        value.remove(0);
+        return Some(value);
+    }
     let mut value = String::with_capacity(body.len());
     let mut chars = body.chars().peekable();
     while let Some(c) = chars.next() {

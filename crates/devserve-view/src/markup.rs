@@ -12,7 +12,9 @@
 //!   `style:--gap`); a tag whose name is a path or starts with an uppercase letter is a component
 //!   and may carry generics (`<Foo<T> ..>`); a `{..}` tag name is an attribute spread.
 
-use proc_macro2::{Delimiter, Group, Span, TokenTree};
+use std::fmt::Write as _;
+
+use proc_macro2::{Delimiter, Group, Ident, Span, TokenTree};
 
 use crate::Node;
 use crate::expr::expr_end;
@@ -169,12 +171,12 @@ pub(crate) fn name<'t>(input: &mut Input<'t>) -> Result<Name<'t>> {
         Some(TokenTree::Literal(_)) => return Err(input.error("a name must start with a letter")),
         _ => return Err(input.error("expected a tag or attribute name")),
     }
-    let mut text = String::new();
+    let mut text = String::with_capacity(16);
     if input.puncts_after(1, "::") {
         // A path: `ui::Card`.
         loop {
             if let Some(TokenTree::Ident(ident)) = input.bump() {
-                text.push_str(&ident.to_string());
+                let _ = write!(text, "{ident}");
             }
             if !(input.puncts("::") && matches!(input.tokens.get(input.at + 2), Some(TokenTree::Ident(_)))) {
                 break;
@@ -186,7 +188,7 @@ pub(crate) fn name<'t>(input: &mut Input<'t>) -> Result<Name<'t>> {
     }
     if !input.separator_after(1) {
         if let Some(TokenTree::Ident(ident)) = input.bump() {
-            text.push_str(ident.to_string().trim_start_matches("r#"));
+            push_unraw(&mut text, ident);
         }
         return Ok(Name { text, tokens: input.since(start), is_path: true, block: None });
     }
@@ -194,7 +196,7 @@ pub(crate) fn name<'t>(input: &mut Input<'t>) -> Result<Name<'t>> {
     loop {
         match input.peek() {
             Some(TokenTree::Ident(ident)) => {
-                text.push_str(ident.to_string().trim_start_matches("r#"));
+                push_unraw(&mut text, ident);
                 input.bump();
             }
             Some(TokenTree::Literal(literal)) => {
@@ -214,6 +216,15 @@ pub(crate) fn name<'t>(input: &mut Input<'t>) -> Result<Name<'t>> {
         }
     }
     Ok(Name { text, tokens: input.since(start), is_path: false, block: None })
+}
+
+/// Append `ident` to `text` without the `r#` of a raw identifier (`r#type` -> `type`).
+fn push_unraw(text: &mut String, ident: &Ident) {
+    let start = text.len();
+    let _ = write!(text, "{ident}");
+    if text.get(start..).is_some_and(|written| written.starts_with("r#")) {
+        text.replace_range(start..start + 2, "");
+    }
 }
 
 impl Input<'_> {

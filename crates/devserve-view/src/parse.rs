@@ -367,9 +367,11 @@ fn keyed_attr<'t>(
 /// A hole of `tokens` whose code has the fingerprint `code`.
 fn plain_hole(src: &Source<'_>, tokens: &[TokenTree], code: u64, fallback: Span) -> Hole {
     match (tokens.first(), tokens.last()) {
-        (Some(first), Some(last)) => {
-            Hole { fingerprint: code, pos: pos(first.span()), text: src.slice(first.span(), last.span()).to_owned() }
-        }
+        (Some(first), Some(last)) => Hole {
+            fingerprint: code,
+            pos: pos(first.span()),
+            text: src.slice(first.span(), last.span()).to_owned(),
+        },
         _ => Hole { fingerprint: code, pos: pos(fallback), text: String::new() },
     }
 }

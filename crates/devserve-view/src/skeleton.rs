@@ -188,7 +188,8 @@ const CHUNK: usize = 64;
 /// Byte length of the longest common prefix of `a` and `b`, at a char boundary of both.
 pub(crate) fn common_prefix(a: &str, b: &str) -> usize {
     let (x, y) = (a.as_bytes(), b.as_bytes());
-    let equal: usize = x.chunks(CHUNK).zip(y.chunks(CHUNK)).take_while(|(p, q)| p == q).map(|(p, _)| p.len()).sum();
+    let equal: usize =
+        x.chunks(CHUNK).zip(y.chunks(CHUNK)).take_while(|(p, q)| p == q).map(|(p, _)| p.len()).sum();
     let (x, y) = (x.get(equal..).unwrap_or_default(), y.get(equal..).unwrap_or_default());
     let mut len = equal + x.iter().zip(y).take_while(|(p, q)| p == q).count();
     while !(a.is_char_boundary(len) && b.is_char_boundary(len)) {

@@ -33,12 +33,15 @@ impl Baseline {
 
     /// Classify a new version of `rel` and remember it as shown unless it does not parse (the last
     /// good state is kept). A file that is new since the last build is compared against nothing.
+    ///
+    /// The new version is extracted from the shown one: when the edit lies inside one view, only
+    /// that view is parsed again.
     pub(crate) fn update(&mut self, rel: &str, source: &str) -> Change {
-        let new = devserve_view::extract(rel, source);
         let state = self
             .files
             .entry(rel.to_owned())
             .or_insert_with(|| FileState { built: FileViews::empty(rel), shown: FileViews::empty(rel) });
+        let new = devserve_view::extract_from(&state.shown, source);
         let change = devserve_view::classify_from(&state.built, &state.shown, &new);
         if !matches!(&change, Change::Rebuild(reason) if reason.kind == RebuildKind::ParseError) {
             state.shown = new;
@@ -69,5 +72,81 @@ impl Baseline {
             }
         }
         self.files.retain(|_, state| !(state.built.skeleton.is_empty() && state.shown.skeleton.is_empty()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use devserve_view::{TemplateNode, ViewPatch};
+
+    use super::*;
+
+    const PATH: &str = "src/app.rs";
+    const APP: &str = r#"fn app() -> impl IntoView {
+    view! { <p>"one"</p> }
+}
+
+fn other() -> impl IntoView {
+    view! { <p>"two"</p> }
+}
+"#;
+
+    fn patches(change: Change) -> Vec<ViewPatch> {
+        match change {
+            Change::Patch(patches) => patches,
+            other => panic!("expected a patch, got {other:?}"),
+        }
+    }
+
+    /// The text of the first element of the template the page showed before the patch.
+    fn shown_text(patch: &ViewPatch) -> &str {
+        match patch.old_template.as_slice() {
+            [TemplateNode::El { children, .. }] => match children.as_slice() {
+                [TemplateNode::Text { v }] => v,
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn saves_patch_what_pages_show_and_keep_the_built_marker_ids() {
+        let mut baseline = Baseline::default();
+        baseline.insert_built(PATH, APP);
+        let first = APP.replace("\"one\"", "\"uno\"\n\n");
+        let patch = patches(baseline.update(PATH, &first)).remove(0);
+        assert_eq!((patch.view_id.as_str(), shown_text(&patch)), ("src/app.rs::app#0", "one"));
+
+        // The lines added above move the second view; pages still carry the built marker id.
+        let second = first.replace("\"two\"", "\"dos\"");
+        let patch = patches(baseline.update(PATH, &second)).remove(0);
+        assert_eq!((patch.marker_id.as_deref(), shown_text(&patch)), (Some("src-app.rs-6"), "two"));
+        let again = patches(baseline.update(PATH, &second.replace("\"uno\"", "\"eins\""))).remove(0);
+        assert_eq!(shown_text(&again), "uno");
+    }
+
+    #[test]
+    fn a_save_that_does_not_parse_keeps_the_last_good_state() {
+        let mut baseline = Baseline::default();
+        baseline.insert_built(PATH, APP);
+        let broken = baseline.update(PATH, &APP.replace("</p> }\n}\n\nfn other", " }\n}\n\nfn other"));
+        assert!(matches!(broken, Change::Rebuild(reason) if reason.kind == RebuildKind::ParseError));
+        let patch = patches(baseline.update(PATH, &APP.replace("\"one\"", "\"uno\""))).remove(0);
+        assert_eq!(shown_text(&patch), "one");
+    }
+
+    #[test]
+    fn code_changes_rebuild_and_new_files_start_from_nothing() {
+        let mut baseline = Baseline::default();
+        baseline.insert_built(PATH, APP);
+        assert!(matches!(baseline.update(PATH, &APP.replace("fn other", "fn another")), Change::Rebuild(_)));
+        assert!(
+            matches!(baseline.update("src/new.rs", APP), Change::Rebuild(reason) if reason.kind == RebuildKind::ViewCount)
+        );
+        assert!(matches!(baseline.update("src/new.rs", APP), Change::Rebuild(_)), "not built yet");
+        baseline.landed(baseline.snapshot());
+        assert_eq!(baseline.update("src/new.rs", APP), Change::None);
+        let patch = patches(baseline.update("src/new.rs", &APP.replace("\"one\"", "\"uno\""))).remove(0);
+        assert_eq!((patch.marker_id.as_deref(), shown_text(&patch)), (Some("src-new.rs-2"), "one"));
     }
 }

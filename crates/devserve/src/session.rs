@@ -13,7 +13,7 @@ use devserve_build::{
 };
 use devserve_protocol::ServerMessage;
 use devserve_server::{
-    AppSpec, AppState, ClientEvent, ClientId, Hub, ServerConfig, Supervisor, SupervisorConfig,
+    AppSpec, AppState, ClientEvent, ClientId, Hub, ServerConfig, SuperviseError, Supervisor, SupervisorConfig,
 };
 use devserve_view::{Change, RebuildKind};
 
@@ -341,17 +341,23 @@ impl Session {
         }
     }
 
-    /// A good build: restart the app if its binary changed, move the baseline, tell the pages.
+    /// A good build: restart the app if its binary changed, move the baseline, tell the pages
+    /// (reload them only if the app was restarted).
     async fn land(&mut self, running: Running, executable: PathBuf, hash: BinaryHash) {
         let build_id = format!("b{}", running.id);
-        if self.app_binary == Some(hash) {
+        let restarted = self.app_binary != Some(hash);
+        if !restarted {
             ui::say("binary unchanged: the app keeps running");
         } else {
             self.hub.set_app_state(AppState::Starting);
             self.supervisor.spec_mut().program = executable;
             let started = Instant::now();
             if let Err(err) = self.supervisor.restart().await {
-                let output = self.supervisor.recent_output().join("\n");
+                // An app that exited before listening is gone from the supervisor with its output.
+                let output = match &err {
+                    SuperviseError::ExitedEarly { exit, .. } => exit.output.join("\n"),
+                    _ => self.supervisor.recent_output().join("\n"),
+                };
                 ui::error(&format!("the app did not start: {err}\n{output}"));
                 self.app_binary = None;
                 let report = format!("the app did not start: {err}\n{output}");
@@ -366,7 +372,7 @@ impl Session {
         self.hub.build_landed(build_id.clone(), running.included_version);
         self.hub.set_app_state(AppState::Up);
         self.hub.send(ServerMessage::BuildOk { build_id });
-        if running.reload {
+        if running.reload && restarted {
             self.hub.send(ServerMessage::Reload);
         } else {
             for client in self.reload_clients.drain(..) {
