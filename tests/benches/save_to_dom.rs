@@ -103,11 +103,43 @@ impl Kind {
     }
 }
 
-/// The latencies of one series, in milliseconds, and the saves that never showed.
+/// One series: latencies in milliseconds and what devserve and the page did meanwhile.
 #[derive(Default)]
 struct Series {
+    /// Save-to-DOM latency of each measured save.
     samples: Vec<f64>,
+    /// Saves made, warm-up and lost ones included.
+    saves: usize,
+    /// Saves that never showed.
     lost: usize,
+    /// Saves after which the page showed something else before the saved version.
+    detours: usize,
+    /// Patch or stylesheet messages devserve sent.
+    sent: usize,
+    /// Rebuilds devserve asked for.
+    rebuilds: usize,
+    /// devserve's own time per patch (its `patched N view(s) in X µs` lines), in ms.
+    patch_ms: Vec<f64>,
+}
+
+impl Series {
+    /// Count what one devserve session did, from its log.
+    fn absorb(&mut self, kind: Kind, log: &str) {
+        let sent = match kind {
+            Kind::View => ": patched ",
+            Kind::Style => ": stylesheet swapped",
+        };
+        self.sent += log.matches(sent).count();
+        self.rebuilds += log.matches("devserve: rebuild: ").count();
+        self.patch_ms.extend(patch_times(log));
+    }
+}
+
+/// What the page recorded after one save.
+struct Shown {
+    latency: f64,
+    /// Values seen before the saved one.
+    detour: bool,
 }
 
 /// devserve and a page showing the app, with the recorder installed.
@@ -126,18 +158,20 @@ impl Setup {
         Self { page, app }
     }
 
-    /// Save `content` to `rel` and return the latency until the page shows `shown`, `None` if it
-    /// did not within [`LOST_AFTER`].
-    async fn save(&self, rel: &str, content: &str, shown: &str) -> Option<f64> {
+    /// Save `content` to `rel` and wait until the page shows `shown`; `None` if it did not
+    /// within [`LOST_AFTER`].
+    async fn save(&self, rel: &str, content: &str, shown: &str) -> Option<Shown> {
         self.page.exec("window.__bench.length = 0; return null;", Vec::new()).await.unwrap();
         let path = self.app.path(rel);
         let written = now_ms();
         std::fs::write(&path, content).unwrap();
         let start = Instant::now();
-        let find = "return (window.__bench.find((s) => s.value === arguments[0]) || {}).at ?? null;";
+        let find = "const i = window.__bench.findIndex((s) => s.value === arguments[0]);
+                    return i < 0 ? null : [window.__bench[i].at, i];";
         while start.elapsed() < LOST_AFTER {
-            if let Value::Number(at) = self.page.exec(find, vec![json!(shown)]).await.unwrap() {
-                return Some(at.as_f64().unwrap() - written);
+            if let Value::Array(found) = self.page.exec(find, vec![json!(shown)]).await.unwrap() {
+                let at = found[0].as_f64().unwrap();
+                return Some(Shown { latency: at - written, detour: found[1] != 0 });
             }
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
@@ -149,30 +183,33 @@ fn now_ms() -> f64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs_f64() * 1000.0
 }
 
-async fn run(browser: &Browser, kind: Kind) -> (Series, Vec<f64>) {
+async fn run(browser: &Browser, kind: Kind) -> Series {
     let (rel, from, versions) = kind.edits();
     let mut setup = Setup::start(browser, kind).await;
     let original = setup.app.read(rel).unwrap();
     assert_eq!(original.matches(from).count(), 1, "{from:?} must occur once in {rel}");
     let mut series = Series::default();
-    let mut patch_micros = Vec::new();
     let mut i = 0;
     while series.samples.len() < EDITS {
         let (to, shown) = versions[i % 2];
         i += 1;
+        series.saves += 1;
         match setup.save(rel, &original.replacen(from, to, 1), shown).await {
-            Some(latency) if i > WARM_UP => series.samples.push(latency),
+            Some(shown) if i > WARM_UP => {
+                series.samples.push(shown.latency);
+                series.detours += usize::from(shown.detour);
+            }
             Some(_) => {}
             None => {
                 series.lost += 1;
+                assert!(series.lost <= EDITS, "too many lost saves: giving up");
                 let log = setup.app.log();
-                let recent: Vec<&str> = log.lines().rev().take(6).collect();
+                let recent: Vec<&str> = log.lines().rev().take(4).collect();
                 eprintln!(
                     "  save {i} did not reach the page within {LOST_AFTER:?}; devserve's last lines:\n    {}",
                     recent.into_iter().rev().collect::<Vec<_>>().join("\n    ")
                 );
-                assert!(series.lost <= EDITS, "too many lost saves: giving up");
-                patch_micros.extend(patch_times(&setup.app.log()));
+                series.absorb(kind, &log);
                 drop(setup);
                 eprintln!("  restarting devserve");
                 setup = Setup::start(browser, kind).await;
@@ -181,9 +218,9 @@ async fn run(browser: &Browser, kind: Kind) -> (Series, Vec<f64>) {
         }
         tokio::time::sleep(PAUSE).await;
     }
-    patch_micros.extend(patch_times(&setup.app.log()));
+    series.absorb(kind, &setup.app.log());
     setup.app.stop().await.unwrap();
-    (series, patch_micros)
+    series
 }
 
 /// devserve's own time per patch, from its `patched N view(s) in X µs` lines, in ms.
@@ -227,14 +264,15 @@ async fn main() {
     );
     for kind in [Kind::View, Kind::Style] {
         println!("\n{}", kind.name());
-        let (series, patch_micros) = run(&browser, kind).await;
+        let series = run(&browser, kind).await;
         println!("  save to DOM:    {}", summary(&series.samples));
-        if !patch_micros.is_empty() {
-            println!("  devserve patch: {}   (its own parse, diff and send time)", summary(&patch_micros));
+        if !series.patch_ms.is_empty() {
+            println!("  devserve patch: {}   (its own parse, diff and send time)", summary(&series.patch_ms));
         }
-        if series.lost > 0 {
-            println!("  lost saves:     {} (never shown; devserve was restarted after each)", series.lost);
-        }
+        println!(
+            "  {} saves: {} messages sent, {} rebuilds asked for, {} lost (devserve restarted after each), \
+             {} shown after a detour",
+            series.saves, series.sent, series.rebuilds, series.lost, series.detours
+        );
     }
 }
-

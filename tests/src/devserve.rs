@@ -29,6 +29,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus};
 use std::time::{Duration, Instant};
 
+use nix::errno::Errno;
+use nix::fcntl::{Flock, FlockArg};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use tokio::sync::{Mutex, MutexGuard};
@@ -93,7 +95,7 @@ pub struct DevserveApp {
     devserve: Option<ChildGroup>,
     dir: PathBuf,
     port: u16,
-    _file_lock: File,
+    _file_lock: Flock<File>,
     _in_process: MutexGuard<'static, ()>,
 }
 
@@ -187,6 +189,17 @@ impl DevserveApp {
     /// one `write` as an editor saves. Fails when `from` does not occur exactly once.
     pub fn edit(&self, rel: &str, from: &str, to: &str) -> Result<()> {
         replace_in_file(&self.path(rel), from, to)
+    }
+
+    /// [`DevserveApp::edit`], saved as some editors do: the new content is written to a
+    /// temporary file next to the source (`<name>.tmp`), which is then renamed over it.
+    pub fn edit_by_rename(&self, rel: &str, from: &str, to: &str) -> Result<()> {
+        let temp = self.path(&format!("{rel}.tmp"));
+        std::fs::copy(self.path(rel), &temp)
+            .map_err(|e| HarnessError::io(format!("copy {rel} to {}", temp.display()), e))?;
+        replace_in_file(&temp, from, to)?;
+        std::fs::rename(&temp, self.path(rel))
+            .map_err(|e| HarnessError::io(format!("rename {} to {rel}", temp.display()), e))
     }
 
     /// Write a file of the app (created with its folders if needed) with one `write`.
@@ -347,12 +360,12 @@ fn check_exit(status: ExitStatus, leftovers: &[(u32, String)], log: &str) -> Res
 
 /// Lock `<dir>.lock` so that one test process at a time uses the copy. Waits for other test
 /// processes (another `cargo test` run) to finish with it.
-async fn lock_copy(dir: &Path) -> Result<File> {
+async fn lock_copy(dir: &Path) -> Result<Flock<File>> {
     let parent = dir.parent().unwrap_or(dir);
     std::fs::create_dir_all(parent)
         .map_err(|e| HarnessError::io(format!("create {}", parent.display()), e))?;
     let path = dir.with_extension("lock");
-    let file = File::options()
+    let mut file = File::options()
         .create(true)
         .truncate(false)
         .write(true)
@@ -360,17 +373,18 @@ async fn lock_copy(dir: &Path) -> Result<File> {
         .map_err(|e| HarnessError::io(format!("open {}", path.display()), e))?;
     let mut told = false;
     loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(file),
-            Err(std::fs::TryLockError::WouldBlock) => {
+        match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+            Ok(lock) => return Ok(lock),
+            Err((back, Errno::EWOULDBLOCK)) => {
+                file = back;
                 if !told {
                     eprintln!("waiting for another test process to release {}", path.display());
                     told = true;
                 }
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
-            Err(std::fs::TryLockError::Error(e)) => {
-                return Err(HarnessError::io(format!("lock {}", path.display()), e));
+            Err((_, errno)) => {
+                return Err(HarnessError::io(format!("lock {}", path.display()), errno.into()));
             }
         }
     }

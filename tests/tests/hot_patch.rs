@@ -154,6 +154,16 @@ async fn a_text_edit_is_patched_and_the_next_one_after_the_build_too() {
 }
 
 #[tokio::test]
+async fn a_save_by_rename_is_patched() {
+    let Some(live) = Live::start(&[]).await else { return };
+    live.app.edit_by_rename(COMPONENTS, TITLE, r#""Hello, renamed""#).unwrap();
+    live.wait_value(&live.page, &texts("#title"), &json!(["Hello, renamed"]), PATCH).await;
+    live.assert_kept(&live.page, "after the patch").await;
+    assert_eq!(live.app.count_log("patched"), 1, "one save, one patch:\n{}", live.app.log());
+    live.finish().await;
+}
+
+#[tokio::test]
 async fn a_class_attribute_edit_is_patched() {
     check_patch(
         (COMPONENTS, r#"<p class="tagline">"#, r#"<p class="tagline shiny">"#),

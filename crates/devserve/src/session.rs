@@ -82,10 +82,9 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<ExitCode> {
     let filter = Filter::new(&app.package_dir);
     let mut seen = Seen::default();
     let mut baseline = Baseline::default();
-    for (path, rel, kind) in watch::scan(&app.package_dir, &filter) {
-        if let Some(FileChange { content: Some(content), .. }) =
-            watch::read_change(&mut seen, &path, rel.clone(), kind)
-            && kind == FileKind::Rust
+    for touched in watch::scan(&app.package_dir, &filter) {
+        if let Some(FileChange { rel, kind: FileKind::Rust, content: Some(content) }) =
+            watch::read_change(&mut seen, touched)
         {
             baseline.insert_built(&app.source_path(&rel), &content.text);
         }
@@ -133,8 +132,8 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<ExitCode> {
     loop {
         let debounce = session.wanted.at;
         tokio::select! {
-            Some((path, rel, kind)) = changes.recv() => {
-                if let Some(change) = watch::read_change(&mut session.seen, &path, rel, kind) {
+            Some(touched) = changes.recv() => {
+                if let Some(change) = watch::read_change(&mut session.seen, touched) {
                     session.on_file(change);
                 }
             }

@@ -9,7 +9,8 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
-use notify::{RecommendedWatcher, RecursiveMode, Watcher};
+use notify::event::{AccessKind, AccessMode};
+use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use tokio::sync::mpsc;
 
 /// What kind of file changed, which decides what devserve does with it.
@@ -108,25 +109,39 @@ pub(crate) struct Seen {
     hashes: HashMap<String, u64>,
 }
 
+fn content_hash(bytes: &[u8]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    hasher.finish()
+}
+
 impl Seen {
     /// Record `content` for `rel`; `false` when it equals what was seen last.
     pub(crate) fn update(&mut self, rel: &str, content: Option<&[u8]>) -> bool {
-        let hash = content.map(|bytes| {
-            let mut hasher = DefaultHasher::new();
-            bytes.hash(&mut hasher);
-            hasher.finish()
-        });
+        let hash = content.map(content_hash);
         let previous = match hash {
             Some(hash) => self.hashes.insert(rel.to_owned(), hash),
             None => self.hashes.remove(rel),
         };
         previous != hash
     }
+
+    /// Whether the last content seen for `rel` was not empty.
+    fn had_content(&self, rel: &str) -> bool {
+        self.hashes.get(rel).is_some_and(|&hash| hash != content_hash(b""))
+    }
 }
 
-/// Read `path` into a change for `rel`, `None` when the content is unchanged.
-pub(crate) fn read_change(seen: &mut Seen, path: &Path, rel: String, kind: FileKind) -> Option<FileChange> {
-    let bytes = match std::fs::read(path) {
+/// Read the file an event named into a change, `None` when its content is unchanged or still
+/// being written.
+///
+/// Saving in place truncates the file before writing it, and the truncation is an event of its
+/// own: a file that had content and reads empty is taken as half-written unless the event says
+/// the writer closed it (`settled`). Empty is valid Rust, so taking it would turn a text edit into
+/// a rebuild; waiting costs nothing, because the write that follows brings its own event.
+pub(crate) fn read_change(seen: &mut Seen, touched: Touched) -> Option<FileChange> {
+    let Touched { path, rel, kind, settled } = touched;
+    let bytes = match std::fs::read(&path) {
         Ok(bytes) => Some(bytes),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
         Err(err) => {
@@ -134,6 +149,9 @@ pub(crate) fn read_change(seen: &mut Seen, path: &Path, rel: String, kind: FileK
             return None;
         }
     };
+    if bytes.as_deref().is_some_and(<[u8]>::is_empty) && !settled && seen.had_content(&rel) {
+        return None;
+    }
     if !seen.update(&rel, bytes.as_deref()) {
         return None;
     }
@@ -145,20 +163,30 @@ pub(crate) fn read_change(seen: &mut Seen, path: &Path, rel: String, kind: FileK
 }
 
 /// Every file under `root` that the filter keeps, for the first scan.
-pub(crate) fn scan(root: &Path, filter: &Filter) -> Vec<(PathBuf, String, FileKind)> {
+pub(crate) fn scan(root: &Path, filter: &Filter) -> Vec<Touched> {
     let walker = ignore::WalkBuilder::new(root).hidden(false).git_ignore(true).require_git(false).build();
     walker
         .filter_map(Result::ok)
         .filter(|entry| entry.file_type().is_some_and(|t| t.is_file()))
         .filter_map(|entry| {
             let (rel, kind) = filter.classify(entry.path())?;
-            Some((entry.into_path(), rel, kind))
+            Some(Touched { path: entry.into_path(), rel, kind, settled: true })
         })
         .collect()
 }
 
-/// A path an event named: absolute path, relative path, kind.
-pub(crate) type Touched = (PathBuf, String, FileKind);
+/// A file an event named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Touched {
+    /// Its absolute path.
+    pub(crate) path: PathBuf,
+    /// Its path relative to the root, `/`-separated.
+    pub(crate) rel: String,
+    /// What it is.
+    pub(crate) kind: FileKind,
+    /// The writer closed the file (or it was found by the first scan): its content is final.
+    pub(crate) settled: bool,
+}
 
 /// Watches `root` recursively and sends the paths of every event that passes the filter. The
 /// watcher stops when the returned value is dropped.
@@ -168,14 +196,17 @@ pub(crate) fn watch(
 ) -> notify::Result<(RecommendedWatcher, mpsc::UnboundedReceiver<Touched>)> {
     let (tx, rx) = mpsc::unbounded_channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| match event {
-        Ok(event) if !event.kind.is_access() => {
+        Ok(event) => {
+            let settled = matches!(event.kind, EventKind::Access(AccessKind::Close(AccessMode::Write)));
+            if event.kind.is_access() && !settled {
+                return;
+            }
             for path in event.paths {
                 if let Some((rel, kind)) = filter.classify(&path) {
-                    let _ = tx.send((path, rel, kind));
+                    let _ = tx.send(Touched { path, rel, kind, settled });
                 }
             }
         }
-        Ok(_) => {}
         Err(err) => tracing::warn!("file watcher: {err}"),
     })?;
     watcher.watch(root, RecursiveMode::Recursive)?;
@@ -226,12 +257,36 @@ mod tests {
     }
 
     #[test]
+    fn a_truncated_file_waits_for_its_content() {
+        let dir = std::env::temp_dir().join(format!("devserve-watch-trunc-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("app.rs");
+        let touched =
+            |settled| Touched { path: file.clone(), rel: "app.rs".into(), kind: FileKind::Rust, settled };
+        let mut seen = Seen::default();
+        std::fs::write(&file, "fn a() {}").unwrap();
+        assert!(read_change(&mut seen, touched(true)).is_some());
+        // The truncation of an in-place save: skipped, and not remembered.
+        std::fs::write(&file, "").unwrap();
+        assert_eq!(read_change(&mut seen, touched(false)), None);
+        std::fs::write(&file, "fn b() {}").unwrap();
+        let change = read_change(&mut seen, touched(false)).unwrap();
+        assert_eq!(change.content.unwrap().text, "fn b() {}");
+        // A file really emptied is taken once its writer closed it.
+        std::fs::write(&file, "").unwrap();
+        assert_eq!(read_change(&mut seen, touched(false)), None);
+        assert_eq!(read_change(&mut seen, touched(true)).unwrap().content.unwrap().text, "");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn non_utf8_files_are_read_lossily() {
         let dir = std::env::temp_dir().join(format!("devserve-watch-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("bad.rs");
         std::fs::write(&file, b"fn a() {}\xff").unwrap();
-        let change = read_change(&mut Seen::default(), &file, "bad.rs".into(), FileKind::Rust).unwrap();
+        let touched = Touched { path: file, rel: "bad.rs".into(), kind: FileKind::Rust, settled: false };
+        let change = read_change(&mut Seen::default(), touched).unwrap();
         let content = change.content.unwrap();
         assert!(content.lossy);
         assert!(content.text.starts_with("fn a() {}"));
@@ -243,8 +298,8 @@ mod tests {
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
         loop {
             let event = tokio::time::timeout_at(deadline, rx.recv()).await;
-            let (_, got, _) = event.expect("no event in time").expect("watcher closed");
-            if got == rel {
+            let touched = event.expect("no event in time").expect("watcher closed");
+            if touched.rel == rel {
                 return;
             }
         }
@@ -276,7 +331,7 @@ mod tests {
 
         std::fs::remove_file(dir.join("src/app.rs")).unwrap();
         expect_event(&mut rx, "src/app.rs").await;
-        while let Ok((_, rel, _)) = rx.try_recv() {
+        while let Ok(Touched { rel, .. }) = rx.try_recv() {
             assert!(!rel.starts_with("generated/") && !rel.ends_with(".swp"), "{rel} should be ignored");
         }
         std::fs::remove_dir_all(&dir).unwrap();
