@@ -53,6 +53,8 @@ struct Running {
     snapshot: Snapshot,
     /// Patches sent before this build started are in its binary.
     included_version: u64,
+    /// The content of every watched file when the build started ([`Seen::fingerprint`]).
+    inputs: u64,
     reload: bool,
 }
 
@@ -72,6 +74,8 @@ struct Session {
     css_version: u64,
     /// The binary the app runs now, `None` while it is not running.
     app_binary: Option<BinaryHash>,
+    /// The sources that binary was built from ([`Seen::fingerprint`]).
+    app_inputs: Option<u64>,
     /// Pages whose patch failed: reloaded when the next build lands.
     reload_clients: Vec<ClientId>,
 }
@@ -125,6 +129,7 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<ExitCode> {
         next_build: 1,
         css_version: 0,
         app_binary: None,
+        app_inputs: None,
         reload_clients: Vec::new(),
     };
     let mut events = session.hub.events();
@@ -279,6 +284,7 @@ impl Session {
             id,
             snapshot: self.baseline.snapshot(),
             included_version: self.hub.last_version(),
+            inputs: self.seen.fingerprint(),
             reload,
         });
     }
@@ -344,7 +350,11 @@ impl Session {
     /// (reload them only if the app was restarted).
     async fn land(&mut self, running: Running, executable: PathBuf, hash: BinaryHash) {
         let build_id = format!("b{}", running.id);
-        let restarted = self.app_binary != Some(hash);
+        // Same bytes, or (Cranelift does not order its object files deterministically) the same
+        // sources with the same profile: the running app is already this build.
+        let unchanged = self.app_binary.is_some()
+            && (self.app_binary == Some(hash) || self.app_inputs == Some(running.inputs));
+        let restarted = !unchanged;
         if !restarted {
             ui::say("binary unchanged: the app keeps running");
         } else {
@@ -366,6 +376,7 @@ impl Session {
             }
             ui::say(&format!("app restarted in {} ms", started.elapsed().as_millis()));
             self.app_binary = Some(hash);
+            self.app_inputs = Some(running.inputs);
         }
         self.baseline.landed(running.snapshot);
         self.hub.build_landed(build_id.clone(), running.included_version);

@@ -126,6 +126,16 @@ impl Seen {
         previous != hash
     }
 
+    /// One hash of every file's content as last seen: equal fingerprints mean a build would
+    /// compile the same sources.
+    pub(crate) fn fingerprint(&self) -> u64 {
+        let mut entries: Vec<_> = self.hashes.iter().collect();
+        entries.sort_unstable();
+        let mut hasher = DefaultHasher::new();
+        entries.hash(&mut hasher);
+        hasher.finish()
+    }
+
     /// Whether the last content seen for `rel` was not empty.
     fn had_content(&self, rel: &str) -> bool {
         self.hashes.get(rel).is_some_and(|&hash| hash != content_hash(b""))
@@ -254,6 +264,18 @@ mod tests {
         assert!(seen.update("a.rs", Some(b"y")));
         assert!(seen.update("a.rs", None));
         assert!(!seen.update("a.rs", None));
+    }
+
+    #[test]
+    fn fingerprint_follows_content_not_history() {
+        let mut seen = Seen::default();
+        seen.update("a.rs", Some(b"x"));
+        seen.update("b.rs", Some(b"y"));
+        let before = seen.fingerprint();
+        seen.update("a.rs", Some(b"z"));
+        assert_ne!(seen.fingerprint(), before);
+        seen.update("a.rs", Some(b"x"));
+        assert_eq!(seen.fingerprint(), before);
     }
 
     #[test]
