@@ -39,9 +39,10 @@ pub enum Change {
     Rebuild(RebuildReason),
 }
 
-/// Classify `new_source` against the last build.
+/// Classify `new_source` against the last build. Only what changed since the last build is parsed
+/// again ([`crate::extract_from`] gives exactly what a full [`crate::extract`] would).
 pub fn classify(last_build: &FileViews, new_source: &str) -> Change {
-    let new = crate::extract(&last_build.path, new_source);
+    let new = crate::extract_from(last_build, new_source);
     classify_from(last_build, last_build, &new)
 }
 
