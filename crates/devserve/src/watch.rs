@@ -126,10 +126,11 @@ impl Seen {
         previous != hash
     }
 
-    /// One hash of every file's content as last seen: equal fingerprints mean a build would
-    /// compile the same sources.
+    /// One hash of the content of every file the build reads (stylesheets left out), as last
+    /// seen: equal fingerprints mean a build would compile the same sources.
     pub(crate) fn fingerprint(&self) -> u64 {
-        let mut entries: Vec<_> = self.hashes.iter().collect();
+        let is_style = |rel: &str| file_kind(rel.rsplit('/').next().unwrap_or(rel)) == Some(FileKind::Style);
+        let mut entries: Vec<_> = self.hashes.iter().filter(|(rel, _)| !is_style(rel)).collect();
         entries.sort_unstable();
         let mut hasher = DefaultHasher::new();
         entries.hash(&mut hasher);
@@ -276,6 +277,8 @@ mod tests {
         assert_ne!(seen.fingerprint(), before);
         seen.update("a.rs", Some(b"x"));
         assert_eq!(seen.fingerprint(), before);
+        seen.update("style/main.css", Some(b"p {}"));
+        assert_eq!(seen.fingerprint(), before, "stylesheets are not compiled");
     }
 
     #[test]
