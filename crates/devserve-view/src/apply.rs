@@ -167,7 +167,8 @@ fn from_template(node: &TemplateNode) -> Result<Node, String> {
     })
 }
 
-fn strip_comments(nodes: &mut Vec<Node>) {
+/// Drop the comments written in a view: Leptos does not render them.
+pub(crate) fn strip_comments(nodes: &mut Vec<Node>) {
     nodes.retain(|node| !matches!(node, Node::Comment { .. }));
     for node in nodes {
         match node {

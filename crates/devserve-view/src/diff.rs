@@ -352,17 +352,7 @@ mod tests {
     }
 
     fn strip(mut tree: ViewTree) -> ViewTree {
-        fn strip_nodes(nodes: &mut Vec<Node>) {
-            nodes.retain(|node| !matches!(node, Node::Comment { .. }));
-            for node in nodes {
-                match node {
-                    Node::Element(el) => strip_nodes(&mut el.children),
-                    Node::Component(c) => strip_nodes(&mut c.children),
-                    _ => {}
-                }
-            }
-        }
-        strip_nodes(&mut tree.nodes);
+        crate::apply::strip_comments(&mut tree.nodes);
         tree
     }
 

@@ -125,11 +125,7 @@ fn open_inert(el: &Element, out: &mut String) {
                 out.push_str(dom_name(name));
             }
             Attr::Static { name, value } => {
-                out.push(' ');
-                out.push_str(dom_name(name));
-                out.push_str("=\"");
-                escape_into(value, true, out);
-                out.push('"');
+                push_attr(dom_name(name), value, out);
             }
             Attr::Dynamic { .. } | Attr::Spread { .. } => {}
         }
@@ -152,11 +148,7 @@ fn open_built(el: &Element, out: &mut String) {
                 style.push(';');
             }
             Attr::Static { name, value } => {
-                out.push(' ');
-                out.push_str(dom_name(name));
-                out.push_str("=\"");
-                escape_into(value, true, out);
-                out.push('"');
+                push_attr(dom_name(name), value, out);
             }
             Attr::Valueless { name } => {
                 out.push(' ');
@@ -167,14 +159,19 @@ fn open_built(el: &Element, out: &mut String) {
     }
     for (name, value) in [("class", class), ("style", style)] {
         if !value.is_empty() {
-            out.push(' ');
-            out.push_str(name);
-            out.push_str("=\"");
-            escape_into(value.trim(), true, out);
-            out.push('"');
+            push_attr(name, value.trim(), out);
         }
     }
     out.push('>');
+}
+
+/// ` name="value"`, the value escaped.
+fn push_attr(name: &str, value: &str, out: &mut String) {
+    out.push(' ');
+    out.push_str(name);
+    out.push_str("=\"");
+    escape_into(value, true, out);
+    out.push('"');
 }
 
 /// Whether Leptos compiles `el` (below the top of a view) into one inert HTML string.
