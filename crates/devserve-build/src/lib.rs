@@ -58,6 +58,8 @@ mod rustflags;
 mod toolchain;
 mod tracker;
 mod verify;
+mod wasm_bindgen;
+mod wasm_target;
 
 pub use doctor::{KNOWN_GOOD_NIGHTLY, doctor, install_hints};
 pub use fallback::FallbackMemory;
@@ -71,3 +73,8 @@ pub use profile::{
 pub use request::{BinaryHash, BuildEvent, BuildOutcome, BuildRequest, Diagnostic, DiagnosticLevel};
 pub use runner::Builder;
 pub use toolchain::Toolchain;
+pub use wasm_bindgen::{
+    ToolError, WasmBindgen, WasmBindgenInstall, WasmBindgenResolution, ensure_wasm_bindgen,
+    locked_wasm_bindgen_version, resolve_wasm_bindgen, run_wasm_bindgen, wasm_bindgen_command,
+};
+pub use wasm_target::{WASM_TARGET, ensure_wasm_target};
