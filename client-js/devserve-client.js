@@ -44,7 +44,9 @@
           onHello(msg)
           break
         case 'patch':
-          for (const patch of msg.patches) applyViewPatch(patch)
+          afterHydration(() => {
+            for (const patch of msg.patches) applyViewPatch(patch)
+          })
           break
         case 'css':
           swapStylesheet(msg.href, msg.version)
@@ -149,6 +151,50 @@
     }
     log('devserve restarted: reloading once to reconnect')
     location.reload()
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Hydration. A page with a wasm front end (Leptos's <HydrationScripts/>) is hydrated by it, and
+  // hydration walks the body node by node, panicking on a node it does not expect: no patch may
+  // touch the page before it finished. wasm-bindgen's init awaits WebAssembly.instantiate(Streaming)
+  // and the hydration script calls `hydrate()` in a promise callback right after, so hydration has
+  // run by the first task after instantiation resolves. Patches wait for that; all else goes on.
+
+  const HYDRATION_TIMEOUT_MS = 20000
+  let hydrated = !hasHydrationScript()
+  const waitingForHydration = []
+
+  function hasHydrationScript() {
+    if (document.querySelector('link[rel="preload"][href$=".wasm"]')) return true
+    return [...document.querySelectorAll('script[type="module"]')].some((s) => /\.hydrate\(\)/.test(s.textContent))
+  }
+
+  function afterHydration(task) {
+    if (hydrated) task()
+    else waitingForHydration.push(task)
+  }
+
+  function hydrationDone(why) {
+    if (hydrated) return
+    hydrated = true
+    log(why)
+    for (const task of waitingForHydration.splice(0)) task()
+  }
+
+  if (!hydrated) {
+    for (const name of ['instantiateStreaming', 'instantiate']) {
+      const original = WebAssembly[name]
+      if (typeof original !== 'function') continue
+      WebAssembly[name] = function (...args) {
+        const result = original.apply(this, args)
+        result.then(
+          () => setTimeout(() => hydrationDone('hydrated'), 0),
+          () => {},
+        )
+        return result
+      }
+    }
+    setTimeout(() => hydrationDone(`no hydration within ${HYDRATION_TIMEOUT_MS} ms: patching anyway`), HYDRATION_TIMEOUT_MS)
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -979,6 +1025,7 @@
       lastFailure: state.failures[state.failures.length - 1] ?? null,
       sent: [...state.sent],
       observerPasses: state.observerPasses,
+      hydrated,
     }),
   }
   observe()

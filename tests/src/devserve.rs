@@ -39,8 +39,10 @@ use crate::{ChildGroup, HarnessError, Page, Result, cargo_bin, free_port, replac
 
 /// The example app, relative to the workspace root.
 pub const EXAMPLE_APP: &str = "examples/leptos-app";
-/// Where the example is copied, relative to the workspace root.
-pub const APP_COPY: &str = "target/e2e/leptos-app";
+/// The hydrated cargo-leptos example (ssr + hydrate, wasm front end, SCSS, assets).
+pub const EXAMPLE_HYDRATE: &str = "examples/leptos-hydrate";
+/// Where the examples are copied (`<it>/<example's folder name>`), relative to the workspace root.
+pub const APP_COPY: &str = "target/e2e";
 
 /// How long [`DevserveApp::stop`] gives devserve to stop the app and exit after SIGTERM.
 const STOP_GRACE: Duration = Duration::from_secs(10);
@@ -67,6 +69,8 @@ pub struct DevserveOptions {
     /// How long to wait for the app. Generous by default: the very first start compiles Leptos
     /// from scratch (about 4 minutes on 2 idle cores).
     pub startup_timeout: Duration,
+    /// The example to copy and serve, relative to the workspace root ([`EXAMPLE_APP`] by default).
+    pub example: &'static str,
 }
 
 impl Default for DevserveOptions {
@@ -77,6 +81,7 @@ impl Default for DevserveOptions {
             files: Vec::new(),
             wait_for_app: true,
             startup_timeout: Duration::from_secs(15 * 60),
+            example: EXAMPLE_APP,
         }
     }
 }
@@ -105,9 +110,11 @@ impl DevserveApp {
     /// fails, or the wait times out.
     pub async fn start(options: DevserveOptions) -> Result<Self> {
         let in_process = IN_PROCESS.lock().await;
-        let dir = workspace_root().join(APP_COPY);
+        let example = workspace_root().join(options.example);
+        let name = example.file_name().unwrap_or(example.as_os_str()).to_owned();
+        let dir = workspace_root().join(APP_COPY).join(name);
         let file_lock = lock_copy(&dir).await?;
-        sync_sources(&workspace_root().join(EXAMPLE_APP), &dir)?;
+        sync_sources(&example, &dir)?;
         for (rel, content) in &options.files {
             write_file(&dir.join(rel), content)?;
         }

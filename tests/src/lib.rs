@@ -28,7 +28,7 @@ mod process;
 mod site;
 
 pub use browser::{Browser, Page};
-pub use devserve::{APP_COPY, DevserveApp, DevserveOptions, EXAMPLE_APP};
+pub use devserve::{APP_COPY, DevserveApp, DevserveOptions, EXAMPLE_APP, EXAMPLE_HYDRATE};
 pub use error::{HarnessError, Result};
 pub use files::{copy_dir, replace_in_file};
 pub use process::{ChildGroup, cargo_bin, free_port, workspace_root};

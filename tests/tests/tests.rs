@@ -8,3 +8,4 @@
 mod build_path;
 mod client;
 mod hot_patch;
+mod hydrate;

@@ -41,6 +41,7 @@ async fn main() -> ExitCode {
         manifest_dir: app,
         env: std::env::vars().collect(),
         fallback_memory: probe.cache_dir.as_deref().map(FallbackMemory::in_dir),
+        extra_rustflags: Vec::new(),
     };
     print!("{}", doctor(&report, &choose_profile(&report, &options)));
     println!("(probe took {:.1} s)", started.elapsed().as_secs_f64());

@@ -82,6 +82,7 @@ async fn run() -> Result<(), String> {
         manifest_dir: app.clone(),
         env: std::env::vars().collect(),
         fallback_memory: None,
+        extra_rustflags: Vec::new(),
     };
     let plain = choose_profile(&report, &ProfileOptions { mode: FastMode::Off, ..options.clone() });
     let fast = choose_profile(&report, &options);
@@ -174,6 +175,7 @@ async fn build(
         manifest_dir: app.to_path_buf(),
         package: None,
         bin: None,
+        wasm_lib: false,
         profile: profile.clone(),
         env: vec![("LEPTOS_WATCH".into(), "1".into())],
         extra_args: vec![],

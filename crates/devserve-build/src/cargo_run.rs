@@ -38,7 +38,9 @@ pub(crate) fn command(request: &BuildRequest) -> Command {
     if let Some(package) = &request.package {
         cmd.args(["-p", package]);
     }
-    if let Some(bin) = &request.bin {
+    if request.wasm_lib {
+        cmd.arg("--lib");
+    } else if let Some(bin) = &request.bin {
         cmd.args(["--bin", bin]);
     }
     cmd.arg("--target-dir").arg(&request.target_dir);
@@ -67,7 +69,11 @@ pub(crate) async fn run(request: &BuildRequest, cx: RunContext<'_>) -> (BuildOut
         return (BuildOutcome::Failed { diagnostics: vec![], stderr_tail }, 0);
     };
 
-    let mut tracker = Tracker::new(request.package.as_deref(), request.bin.as_deref());
+    let mut tracker = if request.wasm_lib {
+        Tracker::wasm_lib(request.package.as_deref())
+    } else {
+        Tracker::new(request.package.as_deref(), request.bin.as_deref())
+    };
     let read_stdout = async {
         let estimate = async {
             match cx.known_total {

@@ -28,6 +28,7 @@
 //!     manifest_dir: "app".into(),
 //!     package: None,
 //!     bin: None,
+//!     wasm_lib: false,
 //!     target_dir: profile.target_dir("app/target".as_ref()),
 //!     profile,
 //!     env: vec![("LEPTOS_WATCH".into(), "1".into())],
@@ -68,7 +69,7 @@ pub use paths::default_cache_dir;
 pub use probe::{Candidate, Probe, ProbeError, ProbeReport, Status};
 pub use profile::{
     BuildProfile, FAST_SETTINGS, FastMode, LINKER_PREFERENCE, LINKER_PREFERENCE_WITHOUT_RUST_LLD,
-    ProfileOptions, choose_profile, profile_with,
+    ProfileOptions, choose_profile, front_profile, plain_profile, profile_with,
 };
 pub use request::{BinaryHash, BuildEvent, BuildOutcome, BuildRequest, Diagnostic, DiagnosticLevel};
 pub use runner::Builder;

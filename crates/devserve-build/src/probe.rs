@@ -17,7 +17,7 @@ use crate::toolchain::{self, Toolchain};
 use crate::verify::{Trial, Verifier};
 
 /// Bumped when the report's meaning changes, so old cache files are not trusted.
-const CACHE_SCHEMA: u32 = 1;
+const CACHE_SCHEMA: u32 = 2;
 
 /// Programs whose presence and identity the probe records (and whose change invalidates the
 /// cache).
@@ -174,26 +174,41 @@ impl Probe {
         let rustup = tools["rustup"].clone();
 
         let (release, commit_date, host) = self.rustc_version(&rustc, None).await?;
-        let active_name = match &rustup {
-            Some(rustup) => self
-                .stdout(rustup, &["show", "active-toolchain"])
-                .await
-                .ok()
-                .and_then(|t| toolchain::parse_active_toolchain(&t)),
+        let shown = match &rustup {
+            Some(rustup) => self.stdout(rustup, &["show", "active-toolchain"]).await.ok(),
             None => None,
         };
         let mut active = Toolchain {
-            name: active_name,
+            name: shown.as_deref().and_then(toolchain::parse_active_toolchain),
             release,
             commit_date,
             host: host.clone(),
             cranelift_component: false,
             default_linker_is_lld: None,
+            pinned_by: shown.as_deref().and_then(toolchain::parse_override),
         };
         let mut nightlies = match &rustup {
             Some(rustup) => self.nightlies(rustup, &rustc, &mut active).await,
             None => Vec::new(),
         };
+        if let (Some(rustup), Some(name), Some(pin)) = (&rustup, &active.name, &active.pinned_by)
+            && active.is_nightly()
+            && !active.cranelift_component
+        {
+            // The app pins a nightly: Cranelift only on it, so give it the component.
+            tracing::info!(
+                "adding rustc-codegen-cranelift-preview to {name} (pinned by {pin}) for faster debug builds"
+            );
+            let args = ["component", "add", "rustc-codegen-cranelift-preview", "--toolchain", name];
+            match self.stdout(rustup, &args).await {
+                Ok(_) => active.cranelift_component = true,
+                Err(err) => tracing::info!("{name} has no Cranelift component ({err}): building with LLVM"),
+            }
+        }
+        if active.pinned_by.is_some() {
+            // Never build a pinned app with another toolchain than its own.
+            nightlies.clear();
+        }
 
         let key = cache_key(&self.path, &tools, &active, &nightlies);
         let cache_file = self.cache_dir.as_ref().map(|dir| dir.join(format!("probe-{}.json", &key[..16])));
@@ -242,6 +257,7 @@ impl Probe {
                 host,
                 cranelift_component: cranelift,
                 default_linker_is_lld,
+                pinned_by: None,
             });
         }
         // Newest first: the first that works is the one to use.

@@ -77,6 +77,9 @@ pub struct ProfileOptions {
     pub env: Vec<(String, String)>,
     /// Where apps that fell back from Cranelift are remembered (`None`: nowhere).
     pub fallback_memory: Option<FallbackMemory>,
+    /// rustflags the app's build needs whatever the profile (cargo-leptos's
+    /// `--cfg erase_components` in dev builds), merged with the user's own like the profile's.
+    pub extra_rustflags: Vec<String>,
 }
 
 /// How to run `cargo build`.
@@ -170,7 +173,7 @@ impl BuildProfile {
 /// The fastest verified profile for `options`.
 pub fn choose_profile(report: &ProbeReport, options: &ProfileOptions) -> BuildProfile {
     if options.mode == FastMode::Off {
-        return BuildProfile { host: Some(report.host.clone()), ..BuildProfile::plain() };
+        return BuildProfile { host: Some(report.host.clone()), ..plain_profile(options) };
     }
     let llvm = profile_for(report, options, Backend::Llvm, None);
     if options.mode == FastMode::Llvm {
@@ -270,20 +273,9 @@ fn profile_for(
     for setting in FAST_SETTINGS {
         cargo_args.extend(["--config".to_owned(), setting.to_owned()]);
     }
-    let mut env = Vec::new();
-    match rustflags::place(
-        &linker.rustflags(default_is_lld.unwrap_or(false)),
-        &options.manifest_dir,
-        &options.env,
-    ) {
-        Some(Placement::Config(value)) => cargo_args.extend(["--config".to_owned(), value]),
-        Some(Placement::Env(key, value)) => {
-            reasons.push(format!("your rustflags come from the environment: kept, {key} extends them"));
-            env.push((key, value));
-        }
-        None => {}
-    }
-    BuildProfile {
+    let mut rustflags = linker.rustflags(default_is_lld.unwrap_or(false));
+    rustflags.extend(options.extra_rustflags.iter().cloned());
+    let mut profile = BuildProfile {
         name: format!("{}-{}", backend.name(), linker.name()),
         mode: options.mode,
         backend,
@@ -291,11 +283,54 @@ fn profile_for(
         toolchain,
         host: Some(report.host.clone()),
         cargo_args,
-        env,
+        env: Vec::new(),
         reasons,
         notice: None,
         llvm_fallback: None,
         fallback_memory: None,
+    };
+    profile.add_rustflags(&rustflags, options);
+    profile
+}
+
+/// Exactly `cargo build` plus `options.extra_rustflags` (merged with the user's): `--fast=off`,
+/// or when the probe failed.
+pub fn plain_profile(options: &ProfileOptions) -> BuildProfile {
+    let mut plain = BuildProfile::plain();
+    plain.add_rustflags(&options.extra_rustflags, options);
+    plain
+}
+
+/// The profile of a Leptos app's wasm front end: the app's own toolchain with LLVM (Cranelift has
+/// no wasm backend) and rustc's default wasm linker, no debug info (DWARF makes the debug wasm
+/// several times larger and wasm-bindgen slower), plus `options.extra_rustflags` merged with the
+/// user's. Named `front` (its target folder).
+pub fn front_profile(options: &ProfileOptions, debug_info: bool) -> BuildProfile {
+    let mut profile = BuildProfile {
+        name: "front".into(),
+        mode: options.mode,
+        reasons: vec!["wasm front end: the app's toolchain, LLVM, rustc's wasm linker".into()],
+        ..BuildProfile::plain()
+    };
+    if !debug_info && options.mode != FastMode::Off {
+        profile.cargo_args.extend(["--config".to_owned(), "profile.dev.debug=false".to_owned()]);
+    }
+    profile.add_rustflags(&options.extra_rustflags, options);
+    profile
+}
+
+impl BuildProfile {
+    /// Adds rustflags the way [`rustflags::place`] says, keeping the user's.
+    fn add_rustflags(&mut self, flags: &[String], options: &ProfileOptions) {
+        match rustflags::place(flags, &options.manifest_dir, &options.env) {
+            Some(Placement::Config(value)) => self.cargo_args.extend(["--config".to_owned(), value]),
+            Some(Placement::Env(key, value)) => {
+                self.reasons
+                    .push(format!("your rustflags come from the environment: kept, {key} extends them"));
+                self.env.push((key, value));
+            }
+            None => {}
+        }
     }
 }
 
@@ -326,6 +361,7 @@ mod tests {
             host: HOST.into(),
             cranelift_component: release.contains("nightly"),
             default_linker_is_lld: Some(default_is_lld),
+            pinned_by: None,
         }
     }
 
@@ -365,6 +401,7 @@ mod tests {
             manifest_dir: std::env::temp_dir().join("devserve-no-such-app"),
             env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             fallback_memory: None,
+            extra_rustflags: Vec::new(),
         }
     }
 

@@ -21,6 +21,9 @@ pub struct BuildRequest {
     /// `--bin NAME`: the executable to report. Without it the package's only binary (or the one
     /// named like the package) is reported.
     pub bin: Option<String>,
+    /// Build the package's library (`--lib`) and report its `.wasm` file instead of a binary
+    /// (a Leptos front end; pass `--target wasm32-unknown-unknown` in `extra_args`).
+    pub wasm_lib: bool,
     /// How to build: toolchain, codegen backend, linker ([`crate::choose_profile`]).
     pub profile: BuildProfile,
     /// Extra environment for cargo and everything it runs (e.g. `LEPTOS_WATCH=1`).

@@ -144,10 +144,11 @@ async fn cancel(current: &mut Option<Running>, events: &UnboundedSender<BuildEve
 /// The key under which a request's unit count is remembered.
 fn shape(request: &BuildRequest) -> String {
     format!(
-        "{}|{:?}|{:?}|{}",
+        "{}|{:?}|{:?}|{}|{}",
         request.manifest_dir.display(),
         request.package,
         request.bin,
+        request.wasm_lib,
         request.profile.name
     )
 }

@@ -19,6 +19,11 @@ pub struct Toolchain {
     /// Whether rustc's default linker on this host is its own bundled `rust-lld` (learned from
     /// the test binary, `None` before verification).
     pub default_linker_is_lld: Option<bool>,
+    /// What pins this toolchain for the app (`/w/rust-toolchain.toml`, `environment variable
+    /// RUSTUP_TOOLCHAIN`), as rustup says; `None` when it is merely rustup's default. A pinned
+    /// toolchain is the only one the app is built with: Cranelift only if it has it.
+    #[serde(default)]
+    pub pinned_by: Option<String>,
 }
 
 impl Toolchain {
@@ -52,6 +57,15 @@ pub(crate) fn parse_toolchain_list(text: &str) -> Vec<String> {
 /// The name from `rustup show active-toolchain` (`stable-x86_64-.. (default)`).
 pub(crate) fn parse_active_toolchain(text: &str) -> Option<String> {
     text.lines().next()?.split_whitespace().next().map(str::to_owned)
+}
+
+/// What overrides rustup's default in `rustup show active-toolchain`'s output
+/// (`nightly-.. (overridden by '/w/rust-toolchain.toml')` -> `/w/rust-toolchain.toml`).
+pub(crate) fn parse_override(text: &str) -> Option<String> {
+    let line = text.lines().next()?;
+    let (_, rest) = line.split_once("overridden by ")?;
+    let rest = rest.trim_end().trim_end_matches(')');
+    Some(rest.trim_matches('\'').to_owned())
 }
 
 /// Whether `rustup component list --installed` lists the Cranelift backend (installed as
@@ -94,6 +108,15 @@ mod tests {
             parse_active_toolchain(active).as_deref(),
             Some("nightly-2025-12-01-x86_64-unknown-linux-gnu")
         );
+        assert_eq!(parse_override(active).as_deref(), Some("/w/rust-toolchain.toml"));
+        assert_eq!(
+            parse_override(
+                "stable-x86_64-unknown-linux-gnu (overridden by environment variable RUSTUP_TOOLCHAIN)\n"
+            )
+            .as_deref(),
+            Some("environment variable RUSTUP_TOOLCHAIN")
+        );
+        assert_eq!(parse_override("stable-x86_64-unknown-linux-gnu (default)\n"), None);
         assert!(lists_cranelift(
             "cargo-x86_64-unknown-linux-gnu\nrustc-codegen-cranelift-x86_64-unknown-linux-gnu\n"
         ));
@@ -109,6 +132,7 @@ mod tests {
             host: "x86_64-unknown-linux-gnu".into(),
             cranelift_component: true,
             default_linker_is_lld: None,
+            pinned_by: None,
         };
         assert_eq!(tc.short_name(), "nightly-2025-12-01");
         assert!(tc.is_nightly());

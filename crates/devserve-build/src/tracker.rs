@@ -32,6 +32,8 @@ struct BinArtifact {
 pub(crate) struct Tracker {
     package: Option<String>,
     bin: Option<String>,
+    /// Report the library's `.wasm` file instead of a binary.
+    wasm_lib: bool,
     done: u32,
     total: Option<u32>,
     current: Option<String>,
@@ -43,6 +45,12 @@ impl Tracker {
     /// A tracker looking for `--bin bin` of `-p package` (either may be unset).
     pub(crate) fn new(package: Option<&str>, bin: Option<&str>) -> Self {
         Self { package: package.map(str::to_owned), bin: bin.map(str::to_owned), ..Self::default() }
+    }
+
+    /// A tracker looking for the `.wasm` file of `-p package`'s library (a `cdylib` built for a
+    /// wasm target).
+    pub(crate) fn wasm_lib(package: Option<&str>) -> Self {
+        Self { package: package.map(str::to_owned), wasm_lib: true, ..Self::default() }
     }
 
     /// Feeds one line of cargo's stdout.
@@ -57,7 +65,19 @@ impl Tracker {
                 let is_build_script = artifact.target.kind.contains(&TargetKind::CustomBuild);
                 self.current =
                     Some(if is_build_script { format!("{package} (build script)") } else { package.clone() });
-                if artifact.target.kind.contains(&TargetKind::Bin)
+                let wasm = artifact.filenames.iter().find(|f| f.extension() == Some("wasm"));
+                if self.wasm_lib
+                    && artifact.target.kind.contains(&TargetKind::CDyLib)
+                    && let Some(wasm) = wasm
+                {
+                    self.bins.push(BinArtifact {
+                        package,
+                        target: artifact.target.name,
+                        executable: wasm.clone().into_std_path_buf(),
+                        fresh: artifact.fresh,
+                    });
+                } else if !self.wasm_lib
+                    && artifact.target.kind.contains(&TargetKind::Bin)
                     && let Some(executable) = artifact.executable
                 {
                     self.bins.push(BinArtifact {
@@ -132,6 +152,9 @@ impl Tracker {
         match chosen {
             Some(b) => Ok((b.executable.clone(), b.fresh)),
             None if wanted.is_empty() => Err(match &self.bin {
+                _ if self.wasm_lib => {
+                    "cargo built no `.wasm` library (is `crate-type` missing `cdylib`?)".to_owned()
+                }
                 Some(bin) => format!("cargo built no binary named `{bin}`"),
                 None => "cargo built no binary".to_owned(),
             }),
@@ -249,6 +272,22 @@ mod tests {
             t.on_line(&artifact(&id, target, "bin", Some(&format!("/t/debug/{target}")), true));
         }
         t.executable()
+    }
+
+    #[test]
+    fn a_wasm_library_is_reported_by_its_wasm_file() {
+        let lib = artifact(APP, "app", "cdylib", None, false)
+            .replace(r#"["/t/x"]"#, r#"["/t/wasm32-unknown-unknown/debug/app.wasm","/t/libapp.rlib"]"#);
+        let mut tracker = Tracker::wasm_lib(Some("app"));
+        tracker.on_line(&artifact(APP, "app", "bin", Some("/t/app"), false));
+        tracker.on_line(&lib);
+        assert_eq!(
+            tracker.executable(),
+            Ok((PathBuf::from("/t/wasm32-unknown-unknown/debug/app.wasm"), false))
+        );
+        let mut rlib_only = Tracker::wasm_lib(Some("app"));
+        rlib_only.on_line(&artifact(APP, "app", "lib", None, false));
+        assert!(rlib_only.executable().unwrap_err().contains("cdylib"));
     }
 
     #[test]

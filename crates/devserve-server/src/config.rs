@@ -14,6 +14,9 @@ pub struct ServerConfig {
     pub hold_timeout: Duration,
     /// How long an HTML request waits for the app before it gets the progress page instead.
     pub progress_page_delay: Duration,
+    /// Path prefixes whose files devserve rewrites while the app runs (a cargo-leptos site's
+    /// `/pkg/`): the browser never caches them and never gets a `304` for them.
+    pub no_store_prefixes: Vec<String>,
 }
 
 impl ServerConfig {
@@ -24,6 +27,7 @@ impl ServerConfig {
             app_addr,
             hold_timeout: Duration::from_secs(60),
             progress_page_delay: Duration::from_millis(200),
+            no_store_prefixes: Vec::new(),
         }
     }
 }

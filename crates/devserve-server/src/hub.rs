@@ -337,6 +337,11 @@ impl Hub {
         matches!(tokio::time::timeout_at(deadline, state.wait_for(AppState::is_up)).await, Ok(Ok(_)))
     }
 
+    /// Everything broadcast from now on (Leptos's reload socket listens here).
+    pub(crate) fn subscribe(&self) -> broadcast::Receiver<Outgoing> {
+        self.inner.outgoing.subscribe()
+    }
+
     pub(crate) fn emit(&self, event: ClientEvent) {
         // No subscriber is fine: nobody listens in some tests.
         let _ = self.inner.events.send(event);

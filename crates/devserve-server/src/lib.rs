@@ -34,6 +34,7 @@ mod connector;
 mod error;
 mod hub;
 mod inject;
+mod live_reload;
 mod progress;
 mod proxy;
 mod router;

@@ -52,7 +52,8 @@ pub(crate) async fn forward(State(ctx): State<Ctx>, mut request: Request) -> Res
     let head = request.method() == Method::HEAD;
     let client_upgrade =
         upgrade_protocol(request.headers()).is_some().then(|| hyper::upgrade::on(&mut request));
-    let request = match to_app_request(request, &ctx.config, wants_html) {
+    let no_store = wants_html || no_store(request.uri().path(), &ctx.config);
+    let request = match to_app_request(request, &ctx.config, no_store) {
         Ok(request) => request,
         Err(e) => return text(StatusCode::BAD_REQUEST, format!("devserve: bad request target: {e}")),
     };
@@ -73,15 +74,20 @@ pub(crate) async fn forward(State(ctx): State<Ctx>, mut request: Request) -> Res
         }
         _ => {
             let tag = script_tag(ctx.hub.token(), &build.id, build.included_version);
-            from_app_response(response, head, tag)
+            from_app_response(response, head, tag, no_store)
         }
     }
+}
+
+/// Whether `path` is one of the files devserve rewrites under a running app.
+fn no_store(path: &str, config: &ServerConfig) -> bool {
+    config.no_store_prefixes.iter().any(|prefix| path.starts_with(prefix.as_str()))
 }
 
 fn to_app_request(
     request: Request,
     config: &ServerConfig,
-    wants_html: bool,
+    fresh: bool,
 ) -> Result<Request, axum::http::Error> {
     let (mut parts, body) = request.into_parts();
     let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
@@ -96,8 +102,9 @@ fn to_app_request(
         headers.insert(header::UPGRADE, protocol);
     }
     headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("identity"));
-    if wants_html {
-        // The page must be rendered afresh: a cached copy carries another token and build.
+    if fresh {
+        // The page must be rendered afresh (a cached copy carries another token and build), and
+        // a rewritten pkg file must not be answered with a 304 (mtimes have one-second steps).
         headers.remove(header::IF_NONE_MATCH);
         headers.remove(header::IF_MODIFIED_SINCE);
     }
@@ -119,9 +126,17 @@ fn to_app_request(
     Ok(Request::from_parts(parts, body))
 }
 
-fn from_app_response(response: hyper::Response<Incoming>, head: bool, tag: String) -> Response {
+fn from_app_response(
+    response: hyper::Response<Incoming>,
+    head: bool,
+    tag: String,
+    no_store: bool,
+) -> Response {
     let (mut parts, body) = response.into_parts();
     remove_hop_by_hop(&mut parts.headers);
+    if no_store {
+        parts.headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     if !head && is_injectable(parts.status, &parts.headers) {
         parts.headers.remove(header::CONTENT_LENGTH);
         parts.headers.remove(header::ETAG);

@@ -15,6 +15,7 @@ use crate::config::ServerConfig;
 use crate::error::ServerError;
 use crate::hub::Hub;
 use crate::inject::CLIENT_PATH;
+use crate::live_reload::{self, LIVE_RELOAD_PATH};
 use crate::proxy::{self, AppClient};
 use crate::ws::{self, WS_PATH};
 
@@ -30,7 +31,7 @@ pub(crate) struct Ctx {
 }
 
 /// The whole server as a router: `GET /__devserve/client.js`, the WebSocket at
-/// `/__devserve/ws?token=..`, 404 for other reserved paths, and the proxy to
+/// `/__devserve/ws?token=..`, Leptos's reload socket at `/live_reload`, 404 for other reserved paths, and the proxy to
 /// `config.app_addr` for everything else.
 pub fn app(hub: Hub, config: ServerConfig) -> Router {
     let client = proxy::client(&config, &hub);
@@ -38,6 +39,7 @@ pub fn app(hub: Hub, config: ServerConfig) -> Router {
     Router::new()
         .route(CLIENT_PATH, get(client_js))
         .route(WS_PATH, get(ws::handler))
+        .route(LIVE_RELOAD_PATH, get(live_reload::handler))
         .route("/__devserve/{*rest}", any(StatusCode::NOT_FOUND))
         .fallback(proxy::forward)
         .with_state(ctx)

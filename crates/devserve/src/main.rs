@@ -7,10 +7,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-mod app;
 mod baseline;
+mod front;
 mod inspect;
 mod session;
+mod site;
 mod ui;
 mod watch;
 
@@ -85,7 +86,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Views { files }) => inspect::views(&files),
         Some(Command::Diff { old, new }) => inspect::diff(&old, &new),
         Some(Command::Doctor { app, fast }) => tokio::runtime::Runtime::new()?.block_on(async {
-            let (report, profile) = session::choose_profile(&app, fast).await;
+            let (report, profile) = session::choose_profile(&app, fast, &[]).await;
             match report {
                 Some(report) => print!("{}", devserve_build::doctor(&report, &profile)),
                 None => println!("profile: {}", profile.describe()),

@@ -17,10 +17,17 @@ use devserve_server::{
 };
 use devserve_view::{Change, RebuildKind};
 
-use crate::app::AppInfo;
+use devserve_project::Project;
+
 use crate::baseline::{Baseline, Snapshot};
+use crate::front::{Bound, Front, Staged};
+use crate::site::{Site, StyleOutcome};
 use crate::ui;
 use crate::watch::{self, Content, FileChange, FileKind, Filter, Seen};
+
+/// The rustflag cargo-leptos adds to dev builds of both sides (smaller, faster-compiling view
+/// types); the server's and the front's renderings must agree for hydration.
+const ERASE_COMPONENTS: [&str; 2] = ["--cfg", "erase_components"];
 
 /// What the user asked for on the command line.
 #[derive(Debug, Clone)]
@@ -47,9 +54,13 @@ struct Wanted {
     reload: bool,
 }
 
-/// A build that runs now.
+/// A build that runs now: the server, and for a hydrated app the wasm front end beside it.
 struct Running {
     id: u64,
+    /// The server's executable and its hash, once its build succeeded.
+    server: Option<(PathBuf, BinaryHash)>,
+    /// The front's state (`Some(None)`: unchanged or no front; `None`: not done yet).
+    front: Option<Option<Staged>>,
     snapshot: Snapshot,
     /// Patches sent before this build started are in its binary.
     included_version: u64,
@@ -61,7 +72,15 @@ struct Running {
 /// Everything one session owns.
 struct Session {
     options: Options,
-    app: AppInfo,
+    app: Project,
+    /// The wasm front end of a hydrated app.
+    front: Option<Front>,
+    /// Styles and assets of a cargo-leptos app.
+    site: Option<Site>,
+    /// `LEPTOS_*` (and `.env`) variables for builds and the app.
+    leptos_env: Vec<(String, String)>,
+    /// A style error is shown (cleared by the next good compile).
+    style_failed: bool,
     hub: Hub,
     builder: Builder,
     profile: BuildProfile,
@@ -82,8 +101,21 @@ struct Session {
 
 /// Serve the app until Ctrl-C.
 pub(crate) async fn run(options: Options) -> anyhow::Result<ExitCode> {
-    let app = AppInfo::load(&options.app)?;
-    let filter = Filter::new(&app.package_dir);
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let mut app = Project::load(&options.app, &env)?;
+    if let Some(leptos) = app.leptos.as_mut().filter(|leptos| leptos.hash_files) {
+        // Hashed names are for deployments; in development the pkg files keep plain names and
+        // are never cached (see `no_store_prefixes`).
+        ui::say("hash-files: off while developing (the pkg files are served uncached)");
+        leptos.hash_files = false;
+    }
+    let mut filter = Filter::new(&app.package_dir);
+    if let Some(leptos) = &app.leptos {
+        if let Some(assets) = &leptos.assets_dir {
+            filter = filter.with_assets(assets);
+        }
+        filter = filter.ignoring(&leptos.site_root);
+    }
     let mut seen = Seen::default();
     let mut baseline = Baseline::default();
     for touched in watch::scan(&app.package_dir, &filter) {
@@ -96,28 +128,76 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<ExitCode> {
     let (_watcher, mut changes) =
         watch::watch(&app.package_dir, filter).context("cannot watch the app's files")?;
 
-    let (_, profile) = choose_profile(&app.package_dir, options.fast).await;
+    let extra_rustflags: Vec<String> = if app.leptos.as_ref().is_some_and(|l| l.erase_components) {
+        ERASE_COMPONENTS.map(str::to_owned).to_vec()
+    } else {
+        Vec::new()
+    };
+    let (_, profile) = choose_profile(&app.package_dir, options.fast, &extra_rustflags).await;
     if let Some(notice) = &profile.notice {
         eprintln!("{notice}");
     }
     ui::say(&format!("build profile: {}", profile.name));
     let app_addr = SocketAddr::from((Ipv4Addr::LOCALHOST, free_port()?));
     let hub = Hub::default();
-    let config = ServerConfig { listen: options.listen, ..ServerConfig::new(app_addr) };
+    let mut config = ServerConfig { listen: options.listen, ..ServerConfig::new(app_addr) };
+    if let Some(leptos) = &app.leptos {
+        config.no_store_prefixes.push(format!("/{}/", leptos.site_pkg_dir.trim_matches('/')));
+    }
     let (addr, _server) = devserve_server::serve(config, hub.clone()).await?;
     ui::say(&format!("serving http://{addr}"));
 
+    // Leptos's <AutoReload/> connects to the reload port on the page's host: devserve's own port
+    // answers it (see devserve-server's live_reload), so there is no second server.
+    let leptos_env = match &app.leptos {
+        Some(leptos) => leptos.env_vars(app_addr, addr.port()),
+        None => vec![("LEPTOS_WATCH".to_owned(), "true".to_owned())],
+    };
+    let mut app_env: Vec<(std::ffi::OsString, std::ffi::OsString)> =
+        leptos_env.iter().map(|(k, v)| (k.into(), v.into())).collect();
+    app_env.push(("LEPTOS_SITE_ADDR".into(), app_addr.to_string().into()));
     let spec = AppSpec {
         program: PathBuf::new(),
         args: Vec::new(),
-        env: vec![("LEPTOS_SITE_ADDR".into(), app_addr.to_string().into())],
+        env: app_env,
         cwd: app.package_dir.clone(),
         addr: app_addr,
     };
+
+    let front_options = ProfileOptions {
+        mode: options.fast,
+        manifest_dir: app.package_dir.clone(),
+        env: env.clone(),
+        fallback_memory: None,
+        extra_rustflags,
+    };
+    let (front, mut front_builds, mut bound) =
+        match Front::new(&app, devserve_build::front_profile(&front_options, false), leptos_env.clone()) {
+            Some((front, builds, bound)) => {
+                ui::say("hydrated app: building the server and the wasm front end side by side");
+                front.prepare();
+                (Some(front), Some(builds), Some(bound))
+            }
+            None => (None, None, None),
+        };
+    let mut site = app.leptos.as_ref().map(Site::new);
+    if let Some(site) = &mut site {
+        if let Err(err) = site.sync_assets() {
+            ui::error(&format!("assets: {err}"));
+        }
+        if let Some(StyleOutcome::Failed(err)) = site.compile_style() {
+            ui::error(&err);
+        }
+    }
+
     let (builder, mut builds) = Builder::new();
     let mut session = Session {
         options,
         app,
+        front,
+        site,
+        leptos_env,
+        style_failed: false,
         hub,
         builder,
         profile,
@@ -142,7 +222,9 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<ExitCode> {
                     session.on_file(change);
                 }
             }
-            Some(event) = builds.recv() => session.on_build(event).await,
+            Some(event) = builds.recv() => session.on_build(event, Side::Server).await,
+            Some(event) = recv(&mut front_builds) => session.on_build(event, Side::Front).await,
+            Some(bound) = recv(&mut bound) => session.on_bound(bound).await,
             event = events.recv() => match event {
                 Ok(event) => session.on_client(event),
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
@@ -159,8 +241,26 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<ExitCode> {
         }
     }
     session.builder.cancel();
+    if let Some(front) = &session.front {
+        front.cancel();
+    }
     session.supervisor.stop().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Receives from an optional channel; never resolves when there is none.
+async fn recv<T>(rx: &mut Option<tokio::sync::mpsc::UnboundedReceiver<T>>) -> Option<T> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Which build a build event belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Server,
+    Front,
 }
 
 async fn sleep_until(at: Option<tokio::time::Instant>) {
@@ -171,16 +271,21 @@ async fn sleep_until(at: Option<tokio::time::Instant>) {
 
 /// The build profile for this session: the fastest the probe verified, unless `--fast=off`. Also
 /// returns the probe's report (`None` with `--fast=off` or when the probe failed).
-pub(crate) async fn choose_profile(app_dir: &Path, mode: FastMode) -> (Option<ProbeReport>, BuildProfile) {
+pub(crate) async fn choose_profile(
+    app_dir: &Path,
+    mode: FastMode,
+    extra_rustflags: &[String],
+) -> (Option<ProbeReport>, BuildProfile) {
     let cache_dir = devserve_build::default_cache_dir();
     let options = ProfileOptions {
         mode,
         manifest_dir: app_dir.to_path_buf(),
         env: std::env::vars().collect(),
         fallback_memory: cache_dir.as_deref().map(FallbackMemory::in_dir),
+        extra_rustflags: extra_rustflags.to_vec(),
     };
     if mode == FastMode::Off {
-        return (None, BuildProfile::plain());
+        return (None, devserve_build::plain_profile(&options));
     }
     let probe = Probe { project_dir: Some(app_dir.to_path_buf()), ..Probe::default() };
     match probe.run().await {
@@ -190,7 +295,7 @@ pub(crate) async fn choose_profile(app_dir: &Path, mode: FastMode) -> (Option<Pr
         }
         Err(err) => {
             ui::warn(&format!("toolchain probe failed ({err}); building like plain `cargo build`"));
-            (None, BuildProfile::plain())
+            (None, devserve_build::plain_profile(&options))
         }
     }
 }
@@ -223,16 +328,73 @@ impl Session {
                 ui::say(&format!("{rel} removed: rebuilding"));
                 self.want_build(true);
             }
+            (FileKind::Style, _) if self.is_style_input(&rel) => self.on_style(&rel),
             (FileKind::Style, Some(_)) if self.options.hot_reload => {
                 self.css_version += 1;
                 self.hub.send(ServerMessage::Css { href: format!("/{rel}"), version: self.css_version });
                 ui::say(&format!("{rel}: stylesheet swapped"));
             }
             (FileKind::Style, _) => self.want_build(true),
+            (FileKind::Asset, _) => self.on_asset(&rel),
             (FileKind::Build, _) => {
                 ui::say(&format!("{rel} changed: rebuilding"));
                 self.want_build(true);
             }
+        }
+    }
+
+    fn is_style_input(&self, rel: &str) -> bool {
+        self.site.as_ref().is_some_and(|site| site.is_style_input(&self.app.package_dir.join(rel)))
+    }
+
+    /// A file the style-file reads changed: compile it, swap the stylesheet in the pages; an
+    /// error goes to the terminal and the overlay and the last good CSS stays.
+    fn on_style(&mut self, rel: &str) {
+        let Some(site) = &mut self.site else { return };
+        let started = Instant::now();
+        match site.compile_style() {
+            None | Some(StyleOutcome::Unchanged) => {
+                tracing::debug!("{rel}: the stylesheet did not change");
+                self.clear_style_error();
+            }
+            Some(StyleOutcome::Written) => {
+                let href = site.css_href.clone();
+                self.clear_style_error();
+                self.css_version += 1;
+                if self.options.hot_reload {
+                    self.hub.send(ServerMessage::Css { href: href.clone(), version: self.css_version });
+                    let micros = started.elapsed().as_micros();
+                    ui::say(&format!("{rel}: {href} compiled and swapped in {micros} µs"));
+                } else {
+                    self.hub.send(ServerMessage::Reload);
+                }
+            }
+            Some(StyleOutcome::Failed(err)) => {
+                ui::error(&err);
+                self.style_failed = true;
+                self.hub.send(ServerMessage::BuildFailed { diagnostics: vec![err] });
+            }
+        }
+    }
+
+    fn clear_style_error(&mut self) {
+        if std::mem::take(&mut self.style_failed) {
+            let build_id = self.hub.running_build().id;
+            self.hub.send(ServerMessage::BuildOk { build_id });
+        }
+    }
+
+    /// A file of the assets-dir was added, changed or removed: copy it over and reload the
+    /// pages (as Vite does for its public folder).
+    fn on_asset(&mut self, rel: &str) {
+        let Some(site) = &mut self.site else { return };
+        match site.sync_asset(&self.app.package_dir.join(rel)) {
+            Ok(true) => {
+                ui::say(&format!("{rel}: asset copied to the site, reloading"));
+                self.hub.send(ServerMessage::Reload);
+            }
+            Ok(false) => {}
+            Err(err) => ui::error(&format!("assets: {err}")),
         }
     }
 
@@ -269,19 +431,34 @@ impl Session {
         let reload =
             std::mem::take(&mut self.wanted).reload || self.running.as_ref().is_some_and(|r| r.reload);
         let target_dir = self.profile.target_dir(&self.app.target_dir);
+        let mut extra_args = Vec::new();
+        if let Some(leptos) = &self.app.leptos {
+            if !leptos.bin.default_features {
+                extra_args.push("--no-default-features".to_owned());
+            }
+            if !leptos.bin.features.is_empty() {
+                extra_args.push(format!("--features={}", leptos.bin.features.join(",")));
+            }
+        }
         self.builder.start(BuildRequest {
             id,
             manifest_dir: self.app.package_dir.clone(),
             package: Some(self.app.package.clone()),
             bin: Some(self.app.bin.clone()),
+            wasm_lib: false,
             profile: self.profile.clone(),
-            env: vec![("LEPTOS_WATCH".into(), "1".into())],
-            extra_args: Vec::new(),
+            env: self.leptos_env.clone(),
+            extra_args,
             target_dir,
         });
+        if let Some(front) = &self.front {
+            front.start(id);
+        }
         ui::say(&format!("build {id} started"));
         self.running = Some(Running {
             id,
+            server: None,
+            front: if self.front.is_some() { None } else { Some(None) },
             snapshot: self.baseline.snapshot(),
             included_version: self.hub.last_version(),
             inputs: self.seen.fingerprint(),
@@ -289,8 +466,10 @@ impl Session {
         });
     }
 
-    async fn on_build(&mut self, event: BuildEvent) {
-        if let BuildEvent::Finished { id, outcome: BuildOutcome::Cancelled, .. } = &event {
+    async fn on_build(&mut self, event: BuildEvent, side: Side) {
+        if let BuildEvent::Finished { id, outcome: BuildOutcome::Cancelled, .. } = &event
+            && side == Side::Server
+        {
             ui::say(&format!("build {id} cancelled"));
         }
         if self.running.as_ref().is_none_or(|r| r.id != event.id()) {
@@ -299,6 +478,10 @@ impl Session {
         match event {
             BuildEvent::Started { .. } => {}
             BuildEvent::Progress { progress, .. } => {
+                if side == Side::Front {
+                    tracing::debug!("front: {}/{:?}", progress.done, progress.total);
+                    return;
+                }
                 ui::progress(&progress);
                 if self.app_binary.is_none() {
                     self.hub.set_app_state(AppState::Building(progress.clone()));
@@ -306,7 +489,7 @@ impl Session {
                 self.hub.send(ServerMessage::Building { progress });
             }
             BuildEvent::Diagnostic { diagnostic, .. } => {
-                if diagnostic.level == DiagnosticLevel::Error || diagnostic.local {
+                if diagnostic.level == DiagnosticLevel::Error || (diagnostic.local && side == Side::Server) {
                     ui::diagnostic(&diagnostic.rendered);
                 }
             }
@@ -317,12 +500,15 @@ impl Session {
                 self.profile = *profile;
             }
             BuildEvent::Finished { id, outcome, elapsed } => {
-                let Some(running) = self.running.take() else { return };
                 let secs = elapsed.as_secs_f64();
+                let what = match side {
+                    Side::Server => "server",
+                    Side::Front => "wasm front end",
+                };
                 match outcome {
                     BuildOutcome::Cancelled => {}
                     BuildOutcome::Failed { diagnostics, stderr_tail } => {
-                        ui::error(&format!("build {id} failed after {secs:.1} s"));
+                        ui::error(&format!("build {id} ({what}) failed after {secs:.1} s"));
                         let mut rendered: Vec<String> = diagnostics
                             .into_iter()
                             .filter(|d| d.level == DiagnosticLevel::Error)
@@ -332,24 +518,79 @@ impl Session {
                             ui::diagnostic(&stderr_tail);
                             rendered.push(stderr_tail);
                         }
-                        if self.app_binary.is_none() {
-                            self.hub.set_app_state(AppState::Failed { diagnostics: rendered.clone() });
-                        }
-                        self.hub.send(ServerMessage::BuildFailed { diagnostics: rendered });
+                        self.build_failed(rendered);
                     }
                     BuildOutcome::Succeeded { executable, binary_hash, .. } => {
-                        ui::say(&format!("build {id} finished in {secs:.1} s"));
-                        self.land(running, executable, binary_hash).await;
+                        ui::say(&format!("build {id} ({what}) finished in {secs:.1} s"));
+                        let Some(running) = self.running.as_mut() else { return };
+                        match side {
+                            Side::Server => running.server = Some((executable, binary_hash)),
+                            Side::Front => match &self.front {
+                                Some(front) if !front.is_published(binary_hash) => {
+                                    front.bind(id, executable, binary_hash);
+                                }
+                                _ => running.front = Some(None),
+                            },
+                        }
+                        self.try_land().await;
                     }
                 }
             }
         }
     }
 
+    /// wasm-bindgen ran for a front build.
+    async fn on_bound(&mut self, bound: Bound) {
+        let Some(running) = self.running.as_mut().filter(|r| r.id == bound.id) else { return };
+        match bound.result {
+            Ok(staged) => {
+                running.front = Some(Some(staged));
+                self.try_land().await;
+            }
+            Err(err) => {
+                ui::error(&err);
+                self.build_failed(vec![err]);
+            }
+        }
+    }
+
+    /// The running build failed (either side): the other side is cancelled, the pages show why.
+    fn build_failed(&mut self, rendered: Vec<String>) {
+        self.running = None;
+        self.builder.cancel();
+        if let Some(front) = &self.front {
+            front.cancel();
+        }
+        if self.app_binary.is_none() {
+            self.hub.set_app_state(AppState::Failed { diagnostics: rendered.clone() });
+        }
+        self.hub.send(ServerMessage::BuildFailed { diagnostics: rendered });
+    }
+
+    /// Lands the running build once both sides are done.
+    async fn try_land(&mut self) {
+        let ready = self.running.as_ref().is_some_and(|r| r.server.is_some() && r.front.is_some());
+        if !ready {
+            return;
+        }
+        let Some(mut running) = self.running.take() else { return };
+        let (Some((executable, hash)), Some(staged)) = (running.server.take(), running.front.take()) else {
+            return;
+        };
+        self.land(running, executable, hash, staged).await;
+    }
+
     /// A good build: restart the app if its binary changed, move the baseline, tell the pages
     /// (reload them only if the app was restarted).
-    async fn land(&mut self, running: Running, executable: PathBuf, hash: BinaryHash) {
+    async fn land(
+        &mut self,
+        running: Running,
+        executable: PathBuf,
+        hash: BinaryHash,
+        staged: Option<Staged>,
+    ) {
         let build_id = format!("b{}", running.id);
+        let front_changed = staged.is_some();
         // Same bytes, or (Cranelift does not order its object files deterministically) the same
         // sources with the same profile: the running app is already this build.
         let unchanged = self.app_binary.is_some()
@@ -357,11 +598,16 @@ impl Session {
         let restarted = !unchanged;
         if !restarted {
             ui::say("binary unchanged: the app keeps running");
+            self.publish(staged.as_ref());
         } else {
+            // Requests are held from here until the new app is up, and the pkg files switch in
+            // that window: no page gets new server HTML with old wasm or the reverse.
             self.hub.set_app_state(AppState::Starting);
             self.supervisor.spec_mut().program = executable;
             let started = Instant::now();
-            if let Err(err) = self.supervisor.restart().await {
+            self.supervisor.stop().await;
+            self.publish(staged.as_ref());
+            if let Err(err) = self.supervisor.start().await {
                 // An app that exited before listening is gone from the supervisor with its output.
                 let output = match &err {
                     SuperviseError::ExitedEarly { exit, .. } => exit.output.join("\n"),
@@ -382,7 +628,7 @@ impl Session {
         self.hub.build_landed(build_id.clone(), running.included_version);
         self.hub.set_app_state(AppState::Up);
         self.hub.send(ServerMessage::BuildOk { build_id });
-        if running.reload && restarted {
+        if running.reload && (restarted || front_changed) {
             self.hub.send(ServerMessage::Reload);
         } else {
             for client in self.reload_clients.drain(..) {
@@ -390,6 +636,14 @@ impl Session {
             }
         }
         self.reload_clients.clear();
+    }
+
+    /// Moves a front build's files into the site.
+    fn publish(&mut self, staged: Option<&Staged>) {
+        let (Some(front), Some(staged)) = (&mut self.front, staged) else { return };
+        if let Err(err) = front.publish(staged) {
+            ui::error(&format!("cannot write the wasm front end into {}: {err}", front.pkg_dir().display()));
+        }
     }
 
     fn on_client(&mut self, event: ClientEvent) {

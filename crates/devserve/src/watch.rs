@@ -22,6 +22,8 @@ pub(crate) enum FileKind {
     Style,
     /// `Cargo.toml`, `build.rs` or anything else the build reads: rebuilt.
     Build,
+    /// A file of a cargo-leptos app's assets-dir: copied to the site.
+    Asset,
 }
 
 /// A file's content changed, or it went away.
@@ -49,6 +51,10 @@ pub(crate) struct Content {
 pub(crate) struct Filter {
     root: PathBuf,
     gitignore: Gitignore,
+    /// The assets-dir relative to the root, `/`-separated with a trailing `/`.
+    assets: Option<String>,
+    /// Folders devserve writes itself (a site-root outside `target/`), same form.
+    ignored: Vec<String>,
 }
 
 impl Filter {
@@ -58,7 +64,25 @@ impl Filter {
         // A missing or unreadable .gitignore just means nothing extra is ignored.
         let _ = builder.add(root.join(".gitignore"));
         let gitignore = builder.build().unwrap_or_else(|_| Gitignore::empty());
-        Self { root: root.to_path_buf(), gitignore }
+        Self { root: root.to_path_buf(), gitignore, assets: None, ignored: Vec::new() }
+    }
+
+    /// Files under `dir` are assets (of any kind); `dir` may lie outside the root (then it is
+    /// not watched).
+    pub(crate) fn with_assets(mut self, dir: &Path) -> Self {
+        self.assets = self.relative_dir(dir);
+        self
+    }
+
+    /// Nothing under `dir` is watched.
+    pub(crate) fn ignoring(mut self, dir: &Path) -> Self {
+        self.ignored.extend(self.relative_dir(dir));
+        self
+    }
+
+    fn relative_dir(&self, dir: &Path) -> Option<String> {
+        let rel = dir.strip_prefix(&self.root).ok()?.to_str()?.replace('\\', "/");
+        Some(format!("{}/", rel.trim_end_matches('/')))
     }
 
     /// The relative path and kind of `path`, or `None` when devserve ignores it.
@@ -79,8 +103,15 @@ impl Filter {
         if self.gitignore.matched_path_or_any_parents(rel, false).is_ignore() {
             return None;
         }
+        let rel = parts.join("/");
+        if self.ignored.iter().any(|dir| rel.starts_with(dir.as_str())) {
+            return None;
+        }
+        if self.assets.as_ref().is_some_and(|dir| rel.starts_with(dir.as_str())) {
+            return Some((rel, FileKind::Asset));
+        }
         let kind = file_kind(name)?;
-        Some((parts.join("/"), kind))
+        Some((rel, kind))
     }
 }
 
@@ -126,11 +157,13 @@ impl Seen {
         previous != hash
     }
 
-    /// One hash of the content of every file the build reads (stylesheets left out), as last
-    /// seen: equal fingerprints mean a build would compile the same sources.
+    /// One hash of the content of every file the build reads (stylesheets and assets left out),
+    /// as last seen: equal fingerprints mean a build would compile the same sources.
     pub(crate) fn fingerprint(&self) -> u64 {
-        let is_style = |rel: &str| file_kind(rel.rsplit('/').next().unwrap_or(rel)) == Some(FileKind::Style);
-        let mut entries: Vec<_> = self.hashes.iter().filter(|(rel, _)| !is_style(rel)).collect();
+        let is_input = |rel: &str| {
+            matches!(file_kind(rel.rsplit('/').next().unwrap_or(rel)), Some(FileKind::Rust | FileKind::Build))
+        };
+        let mut entries: Vec<_> = self.hashes.iter().filter(|(rel, _)| is_input(rel)).collect();
         entries.sort_unstable();
         let mut hasher = DefaultHasher::new();
         entries.hash(&mut hasher);

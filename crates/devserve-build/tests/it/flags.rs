@@ -52,6 +52,7 @@ async fn rustflags_from_the_environment_are_kept() {
         manifest_dir: app.path().to_path_buf(),
         env: user_env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         fallback_memory: None,
+        extra_rustflags: Vec::new(),
     };
     let Some((profile, signature)) = profile_with_rustflags(report, &options) else {
         eprintln!("\n*** SKIPPED rustflags_from_the_environment_are_kept: no mold or lld works here ***\n");

@@ -36,6 +36,7 @@ pub(crate) fn request(id: u64, dir: &Path, target: &Path) -> BuildRequest {
         manifest_dir: dir.to_path_buf(),
         package: None,
         bin: None,
+        wasm_lib: false,
         profile: BuildProfile::plain(),
         env: vec![],
         extra_args: vec![],
