@@ -644,7 +644,10 @@
   // --- small helpers
 
   const normalize = (text) => text.replace(/\s+/g, ' ').trim()
-  const isBlank = (node) => node.nodeType === Node.TEXT_NODE && !/\S/.test(node.data)
+  // Whitespace-only text, and the empty comments (`<!>`) a hydrating renderer puts after text and
+  // at the end of children as hydration anchors: neither is part of a view's static content.
+  const isBlank = (node) =>
+    (node.nodeType === Node.TEXT_NODE && !/\S/.test(node.data)) || (node.nodeType === Node.COMMENT_NODE && node.data === '')
   const sameTag = (el, tag) => el.localName.toLowerCase() === tag.toLowerCase()
   const tokens = (value) => (value || '').split(/\s+/).filter(Boolean)
 

@@ -125,6 +125,14 @@ impl Live {
     }
 }
 
+/// The app's own address, from its `listening on http://..` line.
+fn app_url(log: &str) -> String {
+    let start =
+        log.find("listening on http://").expect("the app said where it listens") + "listening on ".len();
+    let url: String = log[start..].chars().take_while(|c| !c.is_whitespace() && *c != '"').collect();
+    format!("{url}/")
+}
+
 fn computed(css: &str, property: &str) -> String {
     format!("getComputedStyle(document.querySelector('{css}')).getPropertyValue('{property}')")
 }
@@ -242,8 +250,18 @@ async fn a_route_rendered_by_the_wasm_is_patched_and_a_handler_change_reloads_on
     // behaviour works after hydration.
     page.click("a[href='/']").await.unwrap();
     live.wait_value(page, "document.getElementById('counter') !== null", &json!(true), PATCH).await;
+    // A tab on the app's own port has no devserve client: Leptos's <AutoReload/> script, answered
+    // by devserve on the reload port, reloads it.
+    let app_url = app_url(&live.app.log());
+    let direct = live.page.new_tab().await.unwrap();
+    direct.goto(&app_url).await.unwrap();
+    live.wait_value(&direct, "document.getElementById('counter') !== null", &json!(true), PATCH).await;
+    live.wait_value(&direct, "window.__devserve === undefined", &json!(true), PATCH).await;
+    direct.mark().await.unwrap();
     live.edit(COMPONENTS, "*count.write() += 1", "*count.write() += 10");
     live.wait_landed(3).await;
+    live.wait_value(&direct, "window.__devserve_e2e_mark === undefined", &json!(true), BUILD).await;
+    drop(direct);
     live.wait_value(page, "window.__devserve_e2e_mark === undefined", &json!(true), BUILD).await;
     live.wait_value(page, "!!(window.__devserve && window.__devserve.state().hydrated)", &json!(true), BUILD)
         .await;

@@ -77,15 +77,15 @@ impl Front {
         Some((front, events, bound_rx))
     }
 
-    /// Makes sure the wasm target and the matching wasm-bindgen are there, in the background
-    /// (installing wasm-bindgen can take minutes: it runs beside the first build).
-    pub(crate) fn prepare(&self) {
+    /// Makes sure the wasm target is installed for the app's toolchain (before the first front
+    /// build), and resolves the matching wasm-bindgen in the background: installing it can take
+    /// minutes, so it runs beside the first build.
+    pub(crate) async fn prepare(&self) {
+        if let Err(err) = devserve_build::ensure_wasm_target(&self.manifest_dir, None).await {
+            crate::ui::error(&format!("{err}"));
+        }
         let (tool, version) = (self.tool.clone(), self.bindgen_version.clone());
-        let dir = self.manifest_dir.clone();
         tokio::spawn(async move {
-            if let Err(err) = devserve_build::ensure_wasm_target(&dir, None).await {
-                crate::ui::error(&format!("{err}"));
-            }
             if let Err(err) = resolve_tool(&tool, version).await {
                 crate::ui::error(&err);
             }

@@ -175,7 +175,7 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<ExitCode> {
         match Front::new(&app, devserve_build::front_profile(&front_options, false), leptos_env.clone()) {
             Some((front, builds, bound)) => {
                 ui::say("hydrated app: building the server and the wasm front end side by side");
-                front.prepare();
+                front.prepare().await;
                 (Some(front), Some(builds), Some(bound))
             }
             None => (None, None, None),

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod hold;
+mod live_reload;
 mod proxy;
 mod supervisor;
 mod support;

@@ -8,7 +8,7 @@ use futures_util::{SinkExt, StreamExt};
 use http_body_util::BodyExt;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::support::{CHUNKED_PAGE, Upstream, devserve, get, request, script_tag, send};
+use crate::support::{CHUNKED_PAGE, Upstream, devserve, devserve_with, get, request, script_tag, send};
 
 async fn setup() -> (Upstream, Hub, std::net::SocketAddr) {
     let upstream = Upstream::start().await;
@@ -127,4 +127,23 @@ async fn other_reserved_paths_are_not_found_and_never_proxied() {
     let (_upstream, _hub, addr) = setup().await;
     assert_eq!(get(addr, "/__devserve/api", &[]).await.status, 404);
     assert_eq!(get(addr, "/__devserve/ws/x", &[]).await.status, 404);
+}
+
+#[tokio::test]
+async fn pkg_files_devserve_rewrites_are_never_cached_nor_revalidated() {
+    let upstream = Upstream::start().await;
+    let hub = Hub::default();
+    hub.set_app_state(AppState::Up);
+    let mut config = devserve_server::ServerConfig::new(upstream.addr);
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    config.no_store_prefixes.push("/pkg/".into());
+    let addr = devserve_with(config, &hub).await;
+    let since = [("if-modified-since", "Mon, 30 Nov 2026 01:00:00 GMT")];
+    let answer = get(addr, "/pkg/app.wasm", &since).await;
+    assert_eq!(answer.status, 200, "a rebuilt wasm must never be answered with a 304");
+    assert_eq!(answer.body, "wasm bytes");
+    assert_eq!(answer.header("cache-control"), Some("no-store"));
+    // Without the prefix devserve passes the app's caching through.
+    let plain = devserve(upstream.addr, &hub).await;
+    assert_eq!(get(plain, "/pkg/app.wasm", &since).await.status, 304);
 }

@@ -72,6 +72,7 @@ impl Upstream {
                 routing::get(|| async { ([(header::CONTENT_TYPE, "application/json")], r#"{"ok":true}"#) }),
             )
             .route("/headers", routing::get(echo_headers))
+            .route("/pkg/app.wasm", routing::get(pkg_file))
             .route("/upload", post(|body: Bytes| async move { format!("got {} bytes", body.len()) }))
             .route("/echo", any(echo_socket))
             .with_state(seen.clone());
@@ -128,6 +129,18 @@ async fn compressed_page(State(seen): State<Seen>, headers: HeaderMap) -> Respon
         request = request.header(name, value);
     }
     tower::ServiceExt::oneshot(app, request.body(Body::empty()).unwrap()).await.unwrap().into_response()
+}
+
+/// A static file as a file server sends it: `Last-Modified`, and a 304 to a conditional request.
+async fn pkg_file(headers: HeaderMap) -> Response {
+    if headers.contains_key(header::IF_MODIFIED_SINCE) {
+        return axum::http::StatusCode::NOT_MODIFIED.into_response();
+    }
+    let headers = [
+        (header::CONTENT_TYPE, "application/wasm"),
+        (header::LAST_MODIFIED, "Mon, 30 Nov 2026 01:00:00 GMT"),
+    ];
+    (headers, "wasm bytes").into_response()
 }
 
 async fn echo_headers(ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap) -> String {
