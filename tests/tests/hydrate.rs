@@ -37,7 +37,10 @@ struct Live {
 impl Live {
     async fn start(args: &[&str]) -> Option<Self> {
         let browser = Browser::start_or_skip().await?;
-        let options = DevserveOptions { example: EXAMPLE_HYDRATE, ..DevserveOptions::with_args(args) };
+        // The first start builds Leptos twice (server and wasm) and may install wasm-bindgen-cli.
+        let startup_timeout = Duration::from_secs(30 * 60);
+        let options =
+            DevserveOptions { example: EXAMPLE_HYDRATE, startup_timeout, ..DevserveOptions::with_args(args) };
         let app = DevserveApp::start(options).await.unwrap();
         let page = browser.page().await.unwrap();
         let live = Self { page, app, browser };
