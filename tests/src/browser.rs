@@ -20,7 +20,8 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 /// Where Debian puts the driver; `DEVSERVE_E2E_CHROMEDRIVER` overrides it.
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// Set to make a missing browser fail the test instead of skipping it (CI).
-const REQUIRE_BROWSER: &str = "DEVSERVE_E2E_REQUIRE_BROWSER";
+/// Set to skip (loudly) the browser tests where Chromium is missing; without it they fail.
+const ALLOW_SKIP: &str = "DEVSERVE_TESTS_ALLOW_SKIP";
 
 /// A chromedriver process. Each [`Browser::page`] is a new headless Chromium with a fresh
 /// profile; everything is killed when the `Browser` is dropped.
@@ -48,16 +49,20 @@ impl Browser {
         Ok(Self { driver, url, chromium, profiles: Mutex::default() })
     }
 
-    /// [`Browser::start`], or `None` after printing `skipped: <reason>` when the browser is not
-    /// installed. With `DEVSERVE_E2E_REQUIRE_BROWSER` set, a missing browser panics instead. Any
-    /// other failure panics.
+    /// [`Browser::start`]. A missing browser fails the test with the install command, unless
+    /// `DEVSERVE_TESTS_ALLOW_SKIP` is set: then it prints `SKIPPED: <reason>` loudly and returns
+    /// `None`. Any other failure panics.
     pub async fn start_or_skip() -> Option<Self> {
         match Self::start().await {
             Ok(browser) => Some(browser),
-            Err(HarnessError::Missing(reason)) if std::env::var_os(REQUIRE_BROWSER).is_none() => {
-                eprintln!("skipped: {reason}");
+            Err(HarnessError::Missing(reason)) if std::env::var_os(ALLOW_SKIP).is_some() => {
+                eprintln!("\n*** SKIPPED (browser test): {reason} ***\n");
                 None
             }
+            Err(HarnessError::Missing(reason)) => panic!(
+                "this browser test cannot run here: {reason}. Install it (apt-get install chromium \
+                 chromium-driver), or set {ALLOW_SKIP}=1 to skip the browser tests"
+            ),
             Err(err) => panic!("could not start the browser: {err}"),
         }
     }

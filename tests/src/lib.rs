@@ -11,9 +11,9 @@
 //! - [`FixtureServer`] serves in-memory pages, `/__devserve/client.js` from `client-js/`, and a
 //!   stand-in for devserve's WebSocket.
 //!
-//! Tests that need the browser start it with [`Browser::start_or_skip`], which prints
-//! `skipped: <reason>` and returns `None` when Chromium is not installed (set
-//! `DEVSERVE_E2E_REQUIRE_BROWSER=1` to make that a failure).
+//! Tests that need the browser start it with [`Browser::start_or_skip`], which fails with the
+//! install command when Chromium is not installed, unless `DEVSERVE_TESTS_ALLOW_SKIP` is set (then
+//! it prints `SKIPPED: <reason>` loudly and the test returns).
 //!
 //! ```
 //! let port = devserve_e2e::free_port().unwrap();

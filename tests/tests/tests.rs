@@ -1,7 +1,7 @@
 //! devserve's browser and end-to-end tests, compiled into one binary (one module per feature).
 //!
-//! They need Debian's `chromium` and `chromium-driver`; without them each test prints
-//! `skipped: <reason>` and passes, unless `DEVSERVE_E2E_REQUIRE_BROWSER` is set.
+//! They need Debian's `chromium` and `chromium-driver`; without them each test fails with the
+//! install command, unless `DEVSERVE_TESTS_ALLOW_SKIP` is set (then each says SKIPPED loudly).
 
 #![allow(clippy::unwrap_used)]
 

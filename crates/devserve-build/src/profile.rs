@@ -304,10 +304,11 @@ pub fn plain_profile(options: &ProfileOptions) -> BuildProfile {
 /// The profile of a Leptos app's wasm front end: the app's own toolchain with LLVM (Cranelift has
 /// no wasm backend) and rustc's default wasm linker, no debug info (DWARF makes the debug wasm
 /// several times larger and wasm-bindgen slower), plus `options.extra_rustflags` merged with the
-/// user's. Named `front` (its target folder).
+/// user's. Named `front` (its target folder; `front-off` with `--fast=off`, which keeps debug info).
 pub fn front_profile(options: &ProfileOptions, debug_info: bool) -> BuildProfile {
     let mut profile = BuildProfile {
-        name: "front".into(),
+        // Its own folder per settings, so that switching `--fast` does not rebuild every crate.
+        name: if options.mode == FastMode::Off { "front-off".into() } else { "front".into() },
         mode: options.mode,
         reasons: vec!["wasm front end: the app's toolchain, LLVM, rustc's wasm linker".into()],
         ..BuildProfile::plain()

@@ -55,7 +55,11 @@ async fn rustflags_from_the_environment_are_kept() {
         extra_rustflags: Vec::new(),
     };
     let Some((profile, signature)) = profile_with_rustflags(report, &options) else {
-        eprintln!("\n*** SKIPPED rustflags_from_the_environment_are_kept: no mold or lld works here ***\n");
+        cannot_run(
+            "rustflags_from_the_environment_are_kept",
+            "no mold or lld works here",
+            "apt-get install mold lld",
+        );
         return;
     };
     assert!(profile.env.iter().any(|(k, _)| k == "CARGO_ENCODED_RUSTFLAGS"), "{}", profile.describe());
@@ -71,7 +75,11 @@ async fn rustflags_from_a_config_string_are_kept() {
     let options =
         ProfileOptions { mode: FastMode::Llvm, manifest_dir: app.path().to_path_buf(), ..Default::default() };
     let Some((profile, signature)) = profile_with_rustflags(report, &options) else {
-        eprintln!("\n*** SKIPPED rustflags_from_a_config_string_are_kept: no mold or lld works here ***\n");
+        cannot_run(
+            "rustflags_from_a_config_string_are_kept",
+            "no mold or lld works here",
+            "apt-get install mold lld",
+        );
         return;
     };
     let exe = build(app.path(), profile, &[]).await;
@@ -81,7 +89,7 @@ async fn rustflags_from_a_config_string_are_kept() {
 #[tokio::test]
 async fn cranelift_profile_builds_with_cranelift() {
     if let Err(reason) = nightly_with_cranelift() {
-        eprintln!("\n*** SKIPPED cranelift_profile_builds_with_cranelift: {reason} ***\n");
+        cannot_run("cranelift_profile_builds_with_cranelift", &reason, INSTALL_CRANELIFT);
         return;
     }
     let report = default_report().await;
@@ -100,7 +108,7 @@ async fn cranelift_profile_builds_with_cranelift() {
 #[tokio::test]
 async fn cranelift_falls_back_to_llvm_once_and_remembers() {
     if let Err(reason) = nightly_with_cranelift() {
-        eprintln!("\n*** SKIPPED cranelift_falls_back_to_llvm_once_and_remembers: {reason} ***\n");
+        cannot_run("cranelift_falls_back_to_llvm_once_and_remembers", &reason, INSTALL_CRANELIFT);
         return;
     }
     let report = default_report().await;

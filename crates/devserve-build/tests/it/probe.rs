@@ -13,9 +13,7 @@ fn options(mode: FastMode) -> ProfileOptions {
 #[tokio::test]
 async fn mold_in_path_is_verified() {
     if which("mold").is_none() {
-        eprintln!(
-            "\n*** SKIPPED mold_in_path_is_verified: mold is not installed (apt-get install mold) ***\n"
-        );
+        cannot_run("mold_in_path_is_verified", "mold is not installed", "apt-get install mold");
         return;
     }
     let report = default_report().await;
@@ -76,7 +74,7 @@ async fn cranelift_is_detected_and_verified() {
     let nightly = match nightly_with_cranelift() {
         Ok(nightly) => nightly,
         Err(reason) => {
-            eprintln!("\n*** SKIPPED cranelift_is_detected_and_verified: {reason} ***\n");
+            cannot_run("cranelift_is_detected_and_verified", &reason, INSTALL_CRANELIFT);
             return;
         }
     };
