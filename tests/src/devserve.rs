@@ -285,11 +285,17 @@ impl DevserveApp {
 
     /// Stop devserve with SIGTERM, as Ctrl-C would, and check that it exits successfully and
     /// leaves none of the app's processes running.
-    pub async fn stop(mut self) -> Result<()> {
-        let Some(mut group) = self.devserve.take() else { return Ok(()) };
+    pub async fn stop(self) -> Result<()> {
+        self.stop_with(Signal::SIGTERM).await.map(drop)
+    }
+
+    /// [`DevserveApp::stop`] with another signal (SIGHUP: the terminal closed; SIGINT: Ctrl-C);
+    /// returns how long devserve took to exit.
+    pub async fn stop_with(mut self, signal: Signal) -> Result<Duration> {
+        let Some(mut group) = self.devserve.take() else { return Ok(Duration::ZERO) };
         let devserve_pid = group.pid();
-        // SIGTERM to devserve alone: it must stop its app (in a process group of its own) itself.
-        let _ = kill(pid(devserve_pid), Signal::SIGTERM);
+        // The signal to devserve alone: it must stop its app (in a process group of its own) itself.
+        let _ = kill(pid(devserve_pid), signal);
         let start = Instant::now();
         let status = loop {
             if let Some(status) = group.try_wait()? {
@@ -304,13 +310,14 @@ impl DevserveApp {
         let Some(status) = status else {
             drop(group);
             return Err(HarnessError::Process(format!(
-                "devserve did not exit within {STOP_GRACE:?} of SIGTERM:\n{}",
+                "devserve did not exit within {STOP_GRACE:?} of {signal}:\n{}",
                 tail(&log, 30)
             )));
         };
+        let took = start.elapsed();
         let leftovers = self.wait_for_leftovers().await;
         drop(group);
-        check_exit(status, &leftovers, &log)
+        check_exit(status, &leftovers, &log).map(|()| took)
     }
 
     /// The copy's processes still running after [`LEFTOVER_GRACE`], killed (by pid) if any.

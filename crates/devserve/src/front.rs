@@ -11,6 +11,8 @@ use devserve_project::{Leptos, Project};
 use tokio::sync::OnceCell;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
+use crate::app_runner::Switch;
+
 /// The wasm-bindgen CLI, resolved (and installed if need be) once per session.
 type Tool = Arc<OnceCell<Result<PathBuf, String>>>;
 
@@ -140,37 +142,47 @@ impl Front {
         });
     }
 
-    /// Moves the staged files into the site's pkg folder: `<output>.js` and `<output>.wasm`
-    /// (what Leptos's `<HydrationScripts/>` asks for when `LEPTOS_OUTPUT_NAME` is set), each by
-    /// an atomic rename so a request never sees half a file.
-    pub(crate) fn publish(&mut self, staged: &Staged) -> std::io::Result<()> {
-        std::fs::create_dir_all(&self.pkg_dir)?;
-        let name = &self.output_name;
-        let moves = [
-            (format!("{name}_bg.wasm"), format!("{name}.wasm")),
-            (format!("{name}.js"), format!("{name}.js")),
-        ];
-        for (from, to) in moves {
-            let from = staged.dir.join(from);
-            if from.exists() {
-                std::fs::rename(&from, self.pkg_dir.join(to))?;
+    /// The switch to the staged files, run while no app answers (see [`crate::app_runner`]):
+    /// moves them into the site's pkg folder.
+    pub(crate) fn switch(&self, staged: &Staged) -> Switch {
+        let (staged, pkg_dir, name) = (staged.dir.clone(), self.pkg_dir.clone(), self.output_name.clone());
+        Box::new(move || {
+            if let Err(err) = publish(&staged, &pkg_dir, &name) {
+                crate::ui::error(&format!(
+                    "cannot write the wasm front end into {}: {err}",
+                    pkg_dir.display()
+                ));
             }
-        }
-        let snippets = staged.dir.join("snippets");
-        if snippets.exists() {
-            let target = self.pkg_dir.join("snippets");
-            let _ = std::fs::remove_dir_all(&target);
-            std::fs::rename(snippets, target)?;
-        }
-        let _ = std::fs::remove_dir_all(&staged.dir);
-        self.published = Some(staged.wasm_hash);
-        Ok(())
+        })
     }
 
-    /// The site's pkg folder.
-    pub(crate) fn pkg_dir(&self) -> &Path {
-        &self.pkg_dir
+    /// The site serves the files of `staged` now.
+    pub(crate) fn published(&mut self, staged: &Staged) {
+        self.published = Some(staged.wasm_hash);
     }
+}
+
+/// Moves the staged files into the site's pkg folder: `<output>.js` and `<output>.wasm` (what
+/// Leptos's `<HydrationScripts/>` asks for when `LEPTOS_OUTPUT_NAME` is set), each by an atomic
+/// rename so a request never sees half a file.
+fn publish(staged: &Path, pkg_dir: &Path, name: &str) -> std::io::Result<()> {
+    std::fs::create_dir_all(pkg_dir)?;
+    let moves =
+        [(format!("{name}_bg.wasm"), format!("{name}.wasm")), (format!("{name}.js"), format!("{name}.js"))];
+    for (from, to) in moves {
+        let from = staged.join(from);
+        if from.exists() {
+            std::fs::rename(&from, pkg_dir.join(to))?;
+        }
+    }
+    let snippets = staged.join("snippets");
+    if snippets.exists() {
+        let target = pkg_dir.join("snippets");
+        let _ = std::fs::remove_dir_all(&target);
+        std::fs::rename(snippets, target)?;
+    }
+    let _ = std::fs::remove_dir_all(staged);
+    Ok(())
 }
 
 /// `--no-default-features` / `--features a,b` for the lib side.

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod app_runner;
 mod baseline;
 mod front;
 mod inspect;

@@ -1,6 +1,7 @@
 //! `devserve --hot-reload`: one session serving one app. Wires the watcher, the view baseline, the
 //! build queue, the app supervisor and the browser hub together.
 
+use std::collections::VecDeque;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -12,13 +13,12 @@ use devserve_build::{
     FallbackMemory, FastMode, Probe, ProbeReport, ProfileOptions,
 };
 use devserve_protocol::ServerMessage;
-use devserve_server::{
-    AppSpec, AppState, ClientEvent, ClientId, Hub, ServerConfig, SuperviseError, Supervisor, SupervisorConfig,
-};
+use devserve_server::{AppSpec, AppState, ClientEvent, ClientId, Hub, ServerConfig, SupervisorConfig};
 use devserve_view::{Change, RebuildKind};
 
 use devserve_project::Project;
 
+use crate::app_runner::{AppRunner, RunnerEvent};
 use crate::baseline::{Baseline, Snapshot};
 use crate::front::{Bound, Front, Staged};
 use crate::site::{Site, StyleOutcome};
@@ -69,6 +69,17 @@ struct Running {
     reload: bool,
 }
 
+/// A good build waiting for its app restart to finish.
+struct Landing {
+    running: Running,
+    hash: BinaryHash,
+    staged: Option<Staged>,
+}
+
+/// How long devserve gives the app to stop when devserve itself stops (Ctrl-C, SIGTERM, SIGHUP);
+/// past it the app's process group is killed.
+const SHUTDOWN_GRACE: Duration = Duration::from_millis(700);
+
 /// Everything one session owns.
 struct Session {
     options: Options,
@@ -84,7 +95,10 @@ struct Session {
     hub: Hub,
     builder: Builder,
     profile: BuildProfile,
-    supervisor: Supervisor,
+    /// Restarts the app beside the event loop.
+    runner: AppRunner,
+    /// Builds whose app restart is under way, in the order asked.
+    landings: VecDeque<Landing>,
     baseline: Baseline,
     seen: Seen,
     wanted: Wanted,
@@ -191,6 +205,7 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<ExitCode> {
     }
 
     let (builder, mut builds) = Builder::new();
+    let (runner, mut runner_events) = AppRunner::new(spec, SupervisorConfig::default());
     let mut session = Session {
         options,
         app,
@@ -201,7 +216,8 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<ExitCode> {
         hub,
         builder,
         profile,
-        supervisor: Supervisor::new(spec, SupervisorConfig::default()),
+        runner,
+        landings: VecDeque::new(),
         baseline,
         seen,
         wanted: Wanted { at: Some(tokio::time::Instant::now()), reload: true },
@@ -214,6 +230,7 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<ExitCode> {
     };
     let mut events = session.hub.events();
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
     loop {
         let debounce = session.wanted.at;
         tokio::select! {
@@ -222,29 +239,26 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<ExitCode> {
                     session.on_file(change);
                 }
             }
-            Some(event) = builds.recv() => session.on_build(event, Side::Server).await,
-            Some(event) = recv(&mut front_builds) => session.on_build(event, Side::Front).await,
-            Some(bound) = recv(&mut bound) => session.on_bound(bound).await,
+            Some(event) = builds.recv() => session.on_build(event, Side::Server),
+            Some(event) = recv(&mut front_builds) => session.on_build(event, Side::Front),
+            Some(bound) = recv(&mut bound) => session.on_bound(bound),
             event = events.recv() => match event {
                 Ok(event) => session.on_client(event),
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
             },
             () = sleep_until(debounce), if debounce.is_some() => session.start_build(),
-            exit = session.supervisor.exited() => {
-                ui::error(&format!("the app {}", exit.report()));
-                session.app_binary = None;
-                session.hub.set_app_state(AppState::Crashed { output: exit.output.join("\n") });
-            }
+            Some(event) = runner_events.recv() => session.on_runner(event),
             _ = tokio::signal::ctrl_c() => break,
             _ = terminate.recv() => break,
+            _ = hangup.recv() => break,
         }
     }
     session.builder.cancel();
     if let Some(front) = &session.front {
         front.cancel();
     }
-    session.supervisor.stop().await;
+    session.runner.shutdown(SHUTDOWN_GRACE).await;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -466,7 +480,7 @@ impl Session {
         });
     }
 
-    async fn on_build(&mut self, event: BuildEvent, side: Side) {
+    fn on_build(&mut self, event: BuildEvent, side: Side) {
         if let BuildEvent::Finished { id, outcome: BuildOutcome::Cancelled, .. } = &event
             && side == Side::Server
         {
@@ -501,14 +515,16 @@ impl Session {
             }
             BuildEvent::Finished { id, outcome, elapsed } => {
                 let secs = elapsed.as_secs_f64();
-                let what = match side {
-                    Side::Server => "server",
-                    Side::Front => "wasm front end",
+                // "build 3 finished" for a server-only app; which side for a hydrated one.
+                let what = match (side, self.front.is_some()) {
+                    (_, false) => "",
+                    (Side::Server, true) => " (server)",
+                    (Side::Front, true) => " (wasm front end)",
                 };
                 match outcome {
                     BuildOutcome::Cancelled => {}
                     BuildOutcome::Failed { diagnostics, stderr_tail } => {
-                        ui::error(&format!("build {id} ({what}) failed after {secs:.1} s"));
+                        ui::error(&format!("build {id}{what} failed after {secs:.1} s"));
                         let mut rendered: Vec<String> = diagnostics
                             .into_iter()
                             .filter(|d| d.level == DiagnosticLevel::Error)
@@ -521,7 +537,7 @@ impl Session {
                         self.build_failed(rendered);
                     }
                     BuildOutcome::Succeeded { executable, binary_hash, .. } => {
-                        ui::say(&format!("build {id} ({what}) finished in {secs:.1} s"));
+                        ui::say(&format!("build {id}{what} finished in {secs:.1} s"));
                         let Some(running) = self.running.as_mut() else { return };
                         match side {
                             Side::Server => running.server = Some((executable, binary_hash)),
@@ -532,7 +548,7 @@ impl Session {
                                 _ => running.front = Some(None),
                             },
                         }
-                        self.try_land().await;
+                        self.try_land();
                     }
                 }
             }
@@ -540,12 +556,12 @@ impl Session {
     }
 
     /// wasm-bindgen ran for a front build.
-    async fn on_bound(&mut self, bound: Bound) {
+    fn on_bound(&mut self, bound: Bound) {
         let Some(running) = self.running.as_mut().filter(|r| r.id == bound.id) else { return };
         match bound.result {
             Ok(staged) => {
                 running.front = Some(Some(staged));
-                self.try_land().await;
+                self.try_land();
             }
             Err(err) => {
                 ui::error(&err);
@@ -568,7 +584,7 @@ impl Session {
     }
 
     /// Lands the running build once both sides are done.
-    async fn try_land(&mut self) {
+    fn try_land(&mut self) {
         let ready = self.running.as_ref().is_some_and(|r| r.server.is_some() && r.front.is_some());
         if !ready {
             return;
@@ -577,53 +593,73 @@ impl Session {
         let (Some((executable, hash)), Some(staged)) = (running.server.take(), running.front.take()) else {
             return;
         };
-        self.land(running, executable, hash, staged).await;
+        self.land(running, executable, hash, staged);
     }
 
-    /// A good build: restart the app if its binary changed, move the baseline, tell the pages
-    /// (reload them only if the app was restarted).
-    async fn land(
-        &mut self,
-        running: Running,
-        executable: PathBuf,
-        hash: BinaryHash,
-        staged: Option<Staged>,
-    ) {
-        let build_id = format!("b{}", running.id);
-        let front_changed = staged.is_some();
+    /// A good build: restart the app if its binary changed (beside the event loop; the landing
+    /// finishes in [`Session::landed`]), else switch the front's files at once.
+    fn land(&mut self, running: Running, executable: PathBuf, hash: BinaryHash, staged: Option<Staged>) {
         // Same bytes, or (Cranelift does not order its object files deterministically) the same
         // sources with the same profile: the running app is already this build.
         let unchanged = self.app_binary.is_some()
             && (self.app_binary == Some(hash) || self.app_inputs == Some(running.inputs));
-        let restarted = !unchanged;
-        if !restarted {
+        let switch = match (&self.front, &staged) {
+            (Some(front), Some(staged)) => Some(front.switch(staged)),
+            _ => None,
+        };
+        if unchanged {
             ui::say("binary unchanged: the app keeps running");
-            self.publish(staged.as_ref());
-        } else {
-            // Requests are held from here until the new app is up, and the pkg files switch in
-            // that window: no page gets new server HTML with old wasm or the reverse.
-            self.hub.set_app_state(AppState::Starting);
-            self.supervisor.spec_mut().program = executable;
-            let started = Instant::now();
-            self.supervisor.stop().await;
-            self.publish(staged.as_ref());
-            if let Err(err) = self.supervisor.start().await {
-                // An app that exited before listening is gone from the supervisor with its output.
-                let output = match &err {
-                    SuperviseError::ExitedEarly { exit, .. } => exit.output.join("\n"),
-                    _ => self.supervisor.recent_output().join("\n"),
-                };
-                ui::error(&format!("the app did not start: {err}\n{output}"));
-                self.app_binary = None;
-                let report = format!("the app did not start: {err}\n{output}");
-                self.hub.set_app_state(AppState::Crashed { output: output.clone() });
-                self.hub.send(ServerMessage::BuildFailed { diagnostics: vec![report] });
-                return;
+            if let Some(switch) = switch {
+                switch();
             }
-            ui::say(&format!("app restarted in {} ms", started.elapsed().as_millis()));
-            self.app_binary = Some(hash);
-            self.app_inputs = Some(running.inputs);
+            self.landed(Landing { running, hash, staged }, false);
+            return;
         }
+        // Requests are held from here until the new app is up, and the pkg files switch in that
+        // window: no page gets new server HTML with old wasm or the reverse.
+        self.hub.set_app_state(AppState::Starting);
+        self.runner.restart(running.id, executable, switch);
+        self.landings.push_back(Landing { running, hash, staged });
+    }
+
+    fn on_runner(&mut self, event: RunnerEvent) {
+        match event {
+            RunnerEvent::Restarted { id, result } => {
+                let Some(landing) = self.landings.pop_front() else { return };
+                debug_assert_eq!(landing.running.id, id);
+                match result {
+                    Ok(took) => {
+                        ui::say(&format!("app restarted in {} ms", took.as_millis()));
+                        self.app_binary = Some(landing.hash);
+                        self.app_inputs = Some(landing.running.inputs);
+                        self.landed(landing, true);
+                    }
+                    Err((err, output)) => {
+                        ui::error(&format!("the app did not start: {err}\n{output}"));
+                        self.app_binary = None;
+                        let report = format!("the app did not start: {err}\n{output}");
+                        self.hub.set_app_state(AppState::Crashed { output });
+                        self.hub.send(ServerMessage::BuildFailed { diagnostics: vec![report] });
+                    }
+                }
+            }
+            RunnerEvent::Exited(exit) => {
+                ui::error(&format!("the app {}", exit.report()));
+                self.app_binary = None;
+                self.hub.set_app_state(AppState::Crashed { output: exit.output.join("\n") });
+            }
+        }
+    }
+
+    /// The app runs the build of `landing`: move the baseline, tell the pages (reload them only
+    /// if the app was restarted or the front changed, and the build was for code).
+    fn landed(&mut self, landing: Landing, restarted: bool) {
+        let Landing { running, staged, .. } = landing;
+        let build_id = format!("b{}", running.id);
+        if let (Some(front), Some(staged)) = (&mut self.front, &staged) {
+            front.published(staged);
+        }
+        let front_changed = staged.is_some();
         self.baseline.landed(running.snapshot);
         self.hub.build_landed(build_id.clone(), running.included_version);
         self.hub.set_app_state(AppState::Up);
@@ -636,14 +672,6 @@ impl Session {
             }
         }
         self.reload_clients.clear();
-    }
-
-    /// Moves a front build's files into the site.
-    fn publish(&mut self, staged: Option<&Staged>) {
-        let (Some(front), Some(staged)) = (&mut self.front, staged) else { return };
-        if let Err(err) = front.publish(staged) {
-            ui::error(&format!("cannot write the wasm front end into {}: {err}", front.pkg_dir().display()));
-        }
     }
 
     fn on_client(&mut self, event: ClientEvent) {
