@@ -9,7 +9,10 @@
 //! - [`app`] / [`serve`]: the axum router. `/__devserve/client.js` is the client,
 //!   `/__devserve/ws?token=..` the WebSocket (right token and same-origin only); everything
 //!   else goes to the app, held while the app is not up, with the progress page for HTML
-//!   requests meanwhile.
+//!   requests meanwhile. Only requests for the hosts devserve serves are answered
+//!   ([`ServerConfig::allowed_hosts`]); nothing is ever forwarded anywhere but to the app.
+//! - [`sanitize_terminal`]: what pages send (console messages, failure reasons) reaches
+//!   [`ClientEvent`]s with its control and escape sequences neutralised.
 //! - [`Supervisor`]: starts the app described by an [`AppSpec`] in its own process group, waits
 //!   for its port, stops it gracefully, and reports when it exits on its own.
 //!
@@ -32,12 +35,14 @@ mod app_process;
 mod config;
 mod connector;
 mod error;
+mod hosts;
 mod hub;
 mod inject;
 mod live_reload;
 mod progress;
 mod proxy;
 mod router;
+mod sanitize;
 mod session;
 mod supervisor;
 mod token;
@@ -48,5 +53,6 @@ pub use config::ServerConfig;
 pub use error::ServerError;
 pub use hub::{AppState, ClientEvent, ClientId, Hub, INITIAL_BUILD_ID, RunningBuild};
 pub use router::{app, serve};
+pub use sanitize::sanitize_terminal;
 pub use session::run_session;
 pub use supervisor::{AppSpec, SuperviseError, Supervisor, SupervisorConfig};

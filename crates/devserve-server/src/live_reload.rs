@@ -13,12 +13,13 @@
 
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use devserve_protocol::ServerMessage;
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
 
+use crate::hosts::{self, AllowedHosts};
 use crate::router::Ctx;
 
 /// Where Leptos's reload script connects.
@@ -35,37 +36,35 @@ enum Mode {
 
 pub(crate) async fn handler(
     State(ctx): State<Ctx>,
+    uri: Uri,
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    let Some(mode) = mode(origin, host) else {
+    let host = hosts::request_authority(&uri, &headers);
+    let Some(mode) = mode(&ctx.hosts, origin, host) else {
         tracing::warn!(?origin, "live-reload socket from a foreign origin refused");
         return (StatusCode::FORBIDDEN, "devserve: foreign origin").into_response();
     };
     match upgrade {
-        Ok(upgrade) => upgrade.on_upgrade(move |socket| serve(ctx, socket, mode)).into_response(),
+        // Leptos's script sends nothing: a small limit is plenty.
+        Ok(upgrade) => {
+            upgrade.max_message_size(4096).on_upgrade(move |socket| serve(ctx, socket, mode)).into_response()
+        }
         Err(rejection) => rejection.into_response(),
     }
 }
 
-/// The page's origin decides: devserve's own address means devserve's client is in the page; a
-/// loopback origin on another port (the app's own) means it is not. Other origins are refused.
-fn mode(origin: Option<&str>, host: Option<&str>) -> Option<Mode> {
+/// The page's origin decides: devserve's own address (the authority the socket was opened on)
+/// means devserve's client is in the page; another host devserve serves, on any port (the app's
+/// own), means it is not. Origins naming other hosts are refused.
+fn mode(hosts: &AllowedHosts, origin: Option<&str>, host: Option<&str>) -> Option<Mode> {
     let Some(origin) = origin else { return Some(Mode::Forward) };
-    let authority = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://"))?;
-    if host.is_some_and(|host| authority.eq_ignore_ascii_case(host)) {
+    let authority = hosts::origin_authority(origin).filter(|authority| hosts.allows(authority))?;
+    if host.is_some_and(|host| hosts::same_authority(authority, host)) {
         return Some(Mode::Silent);
     }
-    let hostname = match authority.rsplit_once(':') {
-        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
-        _ => authority,
-    };
-    let loopback = hostname.eq_ignore_ascii_case("localhost")
-        || hostname.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
-        || hostname == "[::1]";
-    loopback.then_some(Mode::Forward)
+    Some(Mode::Forward)
 }
 
 /// What Leptos's script is sent for a message of devserve's, if anything.
@@ -109,8 +108,19 @@ async fn serve(ctx: Ctx, socket: WebSocket, mode: Mode) {
 mod tests {
     use super::*;
 
+    use crate::config::ServerConfig;
+
+    fn hosts(allowed: &[&str]) -> AllowedHosts {
+        let mut config = ServerConfig::new("127.0.0.1:41234".parse().unwrap());
+        config.listen = "127.0.0.1:3000".parse().unwrap();
+        config.allowed_hosts = allowed.iter().map(|&h| h.to_owned()).collect();
+        AllowedHosts::new(&config)
+    }
+
     #[test]
     fn pages_served_by_devserve_get_a_silent_socket() {
+        let hosts = hosts(&[]);
+        let mode = |origin, host| mode(&hosts, origin, host);
         let host = Some("127.0.0.1:3000");
         assert_eq!(mode(Some("http://127.0.0.1:3000"), host), Some(Mode::Silent));
         assert_eq!(mode(Some("http://127.0.0.1:41234"), host), Some(Mode::Forward));
@@ -119,6 +129,24 @@ mod tests {
         assert_eq!(mode(Some("http://evil.example:3000"), host), None);
         assert_eq!(mode(Some("null"), host), None);
         assert_eq!(mode(None, host), Some(Mode::Forward));
+    }
+
+    #[test]
+    fn only_hosts_devserve_serves_get_a_socket() {
+        let hosts = hosts(&["dev.example"]);
+        let mode = |origin, host| mode(&hosts, Some(origin), Some(host));
+        // Rebinding: the page's own origin, but a name devserve does not serve.
+        assert_eq!(mode("http://evil.example:3000", "evil.example:3000"), None);
+        assert_eq!(mode("http://evil.example:41234", "localhost:3000"), None);
+        assert_eq!(mode("http://LOCALHOST:3000", "localhost:3000"), Some(Mode::Silent));
+        assert_eq!(mode("http://localhost:3000", "127.0.0.1:3000"), Some(Mode::Forward));
+        assert_eq!(mode("http://[::1]:3000", "[0::1]:3000"), Some(Mode::Silent));
+        assert_eq!(mode("http://[::2]:3000", "[::2]:3000"), None);
+        assert_eq!(mode("http://Dev.Example:3000", "dev.example:3000"), Some(Mode::Silent));
+        assert_eq!(mode("https://dev.example", "127.0.0.1:3000"), Some(Mode::Forward));
+        assert_eq!(mode("http://dev.example.evil:3000", "127.0.0.1:3000"), None);
+        assert_eq!(mode("http://127.0.0.1:3000/", "127.0.0.1:3000"), None);
+        assert_eq!(mode("file://", "127.0.0.1:3000"), None);
     }
 
     #[test]

@@ -48,7 +48,6 @@ pub(crate) async fn forward(State(ctx): State<Ctx>, mut request: Request) -> Res
     if !ctx.hub.wait_up_until(Instant::now() + wait).await {
         return if wants_html { progress_page(&ctx) } else { not_up(&ctx) };
     }
-    let build = ctx.hub.running_build();
     let head = request.method() == Method::HEAD;
     let client_upgrade =
         upgrade_protocol(request.headers()).is_some().then(|| hyper::upgrade::on(&mut request));
@@ -73,6 +72,10 @@ pub(crate) async fn forward(State(ctx): State<Ctx>, mut request: Request) -> Res
             bridge(client_upgrade, response)
         }
         _ => {
+            // Read only now that the app answered: a request held while the app restarted was
+            // rendered by the new binary, whose build landed before the app was reported up (the
+            // connector waits for that), so the page is not taken for an old one and reloaded.
+            let build = ctx.hub.running_build();
             let tag = script_tag(ctx.hub.token(), &build.id, build.included_version);
             from_app_response(response, head, tag, no_store)
         }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::http::{StatusCode, header};
+use axum::middleware;
 use axum::response::IntoResponse;
 use axum::routing::{any, get};
 use axum::serve::ListenerExt;
@@ -13,6 +14,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::ServerConfig;
 use crate::error::ServerError;
+use crate::hosts::{self, AllowedHosts};
 use crate::hub::Hub;
 use crate::inject::CLIENT_PATH;
 use crate::live_reload::{self, LIVE_RELOAD_PATH};
@@ -28,20 +30,27 @@ pub(crate) struct Ctx {
     pub(crate) hub: Hub,
     pub(crate) config: Arc<ServerConfig>,
     pub(crate) client: AppClient,
+    pub(crate) hosts: Arc<AllowedHosts>,
 }
 
 /// The whole server as a router: `GET /__devserve/client.js`, the WebSocket at
 /// `/__devserve/ws?token=..`, Leptos's reload socket at `/live_reload`, 404 for other reserved paths, and the proxy to
 /// `config.app_addr` for everything else.
+///
+/// Every request must name a host devserve serves (see [`ServerConfig::allowed_hosts`]), in its
+/// `Host` header and in an absolute-form target alike: others get 403. `CONNECT` gets 405.
+/// Nothing is ever forwarded anywhere but to `config.app_addr`.
 pub fn app(hub: Hub, config: ServerConfig) -> Router {
     let client = proxy::client(&config, &hub);
-    let ctx = Ctx { hub, config: Arc::new(config), client };
+    let hosts = Arc::new(AllowedHosts::new(&config));
+    let ctx = Ctx { hub, config: Arc::new(config), client, hosts };
     Router::new()
         .route(CLIENT_PATH, get(client_js))
         .route(WS_PATH, get(ws::handler))
         .route(LIVE_RELOAD_PATH, get(live_reload::handler))
         .route("/__devserve/{*rest}", any(StatusCode::NOT_FOUND))
         .fallback(proxy::forward)
+        .layer(middleware::from_fn_with_state(ctx.clone(), hosts::guard))
         .with_state(ctx)
 }
 

@@ -5,6 +5,14 @@ use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::hub::{ClientEvent, ClientId, Hub};
+use crate::sanitize::{sanitize_terminal, truncate};
+
+/// The console levels the client forwards; messages of other levels are dropped.
+const CONSOLE_LEVELS: [&str; 3] = ["error", "warn", "exception"];
+
+/// The most characters of any text a page sends that reach events (the client cuts console
+/// messages at 10,000 already; a page that does not is cut here).
+const MAX_PAGE_TEXT: usize = 10_000;
 
 /// Runs one browser's session until either side closes.
 ///
@@ -12,7 +20,9 @@ use crate::hub::{ClientEvent, ClientId, Hub};
 /// applied); the session answers `hello`, replays the pending patches the page lacks, shows the
 /// last build failure, and then forwards whatever the hub broadcasts. A page served by another
 /// build than the running one (or the progress page) is sent `reload` as soon as the app is up.
-/// Everything else the page says becomes a [`ClientEvent`].
+/// Everything else the page says becomes a [`ClientEvent`], its text cut to 10,000 characters and
+/// passed through [`sanitize_terminal`]; console messages of unknown levels are dropped. Nothing
+/// a page says runs a command or touches a file: it is compared, counted and reported.
 pub async fn run_session<Tx, Rx>(hub: Hub, mut tx: Tx, mut rx: Rx)
 where
     Tx: Sink<ServerMessage> + Unpin,
@@ -26,7 +36,7 @@ where
                 if protocol != devserve_protocol::PROTOCOL_VERSION {
                     tracing::warn!(client = id, protocol, "page speaks another protocol version");
                 }
-                break (build_id, applied_version);
+                break (page_text(&build_id), applied_version);
             }
             Some(other) => report(&hub, id, other),
             None => return,
@@ -89,15 +99,33 @@ fn report(hub: &Hub, client: ClientId, message: ClientMessage) {
             tracing::debug!(client, "second hello ignored");
             return;
         }
-        ClientMessage::PatchFailed { view_id, version, reason } => {
-            ClientEvent::PatchFailed { client, view_id, version, reason }
-        }
+        ClientMessage::PatchFailed { view_id, version, reason } => ClientEvent::PatchFailed {
+            client,
+            view_id: page_text(&view_id),
+            version,
+            reason: page_text(&reason),
+        },
         ClientMessage::PatchApplied { view_id, version, matches } => {
-            ClientEvent::PatchApplied { client, view_id, version, matches }
+            ClientEvent::PatchApplied { client, view_id: page_text(&view_id), version, matches }
         }
-        ClientMessage::Console { level, message } => ClientEvent::Console { client, level, message },
+        ClientMessage::Console { level, message } => {
+            if !CONSOLE_LEVELS.contains(&level.as_str()) {
+                tracing::debug!(
+                    client,
+                    level = page_text(&level),
+                    "console message of an unknown level dropped"
+                );
+                return;
+            }
+            ClientEvent::Console { client, level, message: page_text(&message) }
+        }
     };
     hub.emit(event);
+}
+
+/// Text from a page, as events carry it: cut to size, control sequences neutralised.
+fn page_text(text: &str) -> String {
+    sanitize_terminal(&truncate(text, MAX_PAGE_TEXT))
 }
 
 #[cfg(test)]
@@ -247,6 +275,52 @@ mod tests {
         drop(page);
         assert_eq!(events.recv().await.unwrap(), ClientEvent::Disconnected { client });
         assert_eq!(hub.clients(), 0);
+    }
+
+    #[tokio::test]
+    async fn what_pages_say_is_cut_checked_and_neutralised() {
+        let hub = Hub::with_token("t");
+        let mut events = hub.events();
+        let page = Page::connect(&hub);
+        page.hello(INITIAL_BUILD_ID, 0);
+        let Ok(ClientEvent::Connected { client, .. }) = events.recv().await else { panic!() };
+        let console = |level: &str, message: &str| ClientMessage::Console {
+            level: level.into(),
+            message: message.into(),
+        };
+        page.say(console("log", "unknown level"));
+        page.say(console("ERROR", "unknown level"));
+        page.say(console("error\x1b]0;t\x07", "unknown level"));
+        page.say(console(
+            "error",
+            "\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\ \x1b]0;title\x07\x1b[2A\x1b[2K\u{9b}1;1H\x07done",
+        ));
+        page.say(console("warn", &"x".repeat(50_000)));
+        page.say(ClientMessage::PatchFailed {
+            view_id: "v\x1b[31m".into(),
+            version: 1,
+            reason: "no\rmatch".into(),
+        });
+        let mut next =
+            async || tokio::time::timeout(Duration::from_secs(5), events.recv()).await.unwrap().unwrap();
+        assert_eq!(
+            next().await,
+            ClientEvent::Console { client, level: "error".into(), message: "click \\u{7}done".into() }
+        );
+        let ClientEvent::Console { level, message, .. } = next().await else {
+            panic!("expected a console event")
+        };
+        assert_eq!(level, "warn");
+        assert_eq!(message, format!("{}…", "x".repeat(10_000)));
+        assert_eq!(
+            next().await,
+            ClientEvent::PatchFailed {
+                client,
+                view_id: "v".into(),
+                version: 1,
+                reason: "no\\u{d}match".into()
+            }
+        );
     }
 
     #[tokio::test]

@@ -3,10 +3,12 @@
 use std::time::Duration;
 
 use devserve_protocol::BuildProgress;
+use devserve_protocol::{PROTOCOL_VERSION, ServerMessage};
 use devserve_server::{AppState, Hub, ServerConfig};
 use tokio::time::Instant;
 
 use crate::support::{Upstream, devserve, devserve_with, free_addr, get, script_tag};
+use crate::websocket::{connect, hear, hello, nothing_heard};
 
 #[tokio::test]
 async fn a_request_waits_until_the_app_is_up() {
@@ -82,4 +84,38 @@ async fn a_request_fails_after_the_hold_timeout() {
     assert!(started.elapsed() >= Duration::from_millis(300));
     assert_eq!(answer.status, 503);
     assert_eq!(answer.body, "devserve: the app was not up after 0.3 s");
+}
+
+/// The app went away while devserve still took it for up (it is being restarted): a page
+/// requested then waits for the new binary, carries that binary's build id, and its client is
+/// not told to reload when it connects.
+#[tokio::test]
+async fn a_page_held_during_a_restart_carries_the_new_build_and_is_not_reloaded() {
+    let app_addr = free_addr();
+    let hub = Hub::default();
+    hub.build_landed("b1".into(), 0);
+    hub.set_app_state(AppState::Up);
+    let addr = devserve(app_addr, &hub).await;
+    let request = tokio::spawn(async move { get(addr, "/", &[("accept", "text/html")]).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!request.is_finished(), "held while nothing listens");
+    // What the orchestrator does for a restart: starting, the new binary listens, its build
+    // lands, then it is up.
+    hub.set_app_state(AppState::Starting);
+    let _upstream = Upstream::start_at(app_addr).await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    hub.build_landed("b2".into(), 0);
+    hub.set_app_state(AppState::Up);
+    let answer = request.await.unwrap();
+    assert_eq!(answer.status, 200);
+    assert!(answer.body.contains(r#"data-build-id="b2""#), "{}", answer.body);
+    assert_eq!(answer.body.matches(&script_tag(&hub)).count(), 1, "{}", answer.body);
+
+    let mut socket = connect(addr, Some(hub.token()), Some(&format!("http://{addr}"))).await.unwrap();
+    hello(&mut socket, "b2", 0).await;
+    assert_eq!(
+        hear(&mut socket).await,
+        ServerMessage::Hello { protocol: PROTOCOL_VERSION, build_id: "b2".into() }
+    );
+    nothing_heard(&mut socket).await;
 }

@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used)]
 
 mod hold;
+mod hosts;
 mod live_reload;
+mod open_proxy;
 mod proxy;
 mod supervisor;
 mod support;

@@ -10,6 +10,7 @@ use axum::body::Body;
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{self, any, post};
 use bytes::Bytes;
@@ -18,7 +19,8 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 use tower_http::compression::CompressionLayer;
 
@@ -31,6 +33,8 @@ pub(crate) const CHUNKED_PAGE: [&str; 4] =
 pub(crate) struct Seen {
     pub(crate) accept_encodings: Arc<Mutex<Vec<String>>>,
     pub(crate) gate: Arc<Notify>,
+    /// Every request's method and target, in order.
+    pub(crate) requests: Arc<Mutex<Vec<String>>>,
 }
 
 /// The stand-in app.
@@ -75,12 +79,18 @@ impl Upstream {
             .route("/pkg/app.wasm", routing::get(pkg_file))
             .route("/upload", post(|body: Bytes| async move { format!("got {} bytes", body.len()) }))
             .route("/echo", any(echo_socket))
+            .layer(axum::middleware::from_fn_with_state(seen.clone(), record))
             .with_state(seen.clone());
         let addr = listener.local_addr().unwrap();
         let service = app.into_make_service_with_connect_info::<SocketAddr>();
         let task = tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
         Upstream { addr, seen, task }
     }
+}
+
+async fn record(State(seen): State<Seen>, request: axum::extract::Request, next: Next) -> Response {
+    seen.requests.lock().unwrap().push(format!("{} {}", request.method(), request.uri()));
+    next.run(request).await
 }
 
 fn html(body: Body) -> Response {
@@ -236,4 +246,53 @@ pub(crate) fn script_tag(hub: &Hub) -> String {
         build.id,
         build.included_version
     )
+}
+
+/// Writes `request` as it is on a fresh connection and reads the response until the server
+/// closes it (so `request` should say `Connection: close`, or be HTTP/1.0): its status and the
+/// whole text.
+pub(crate) async fn raw(addr: SocketAddr, request: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut response))
+        .await
+        .expect("the server closes the connection")
+        .unwrap();
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0);
+    (status, text)
+}
+
+/// A port that counts the connections it accepts: where a request must never go.
+pub(crate) struct Elsewhere {
+    pub(crate) addr: SocketAddr,
+    accepted: Arc<Mutex<usize>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Elsewhere {
+    pub(crate) async fn start() -> Elsewhere {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let accepted = Arc::new(Mutex::new(0));
+        let count = accepted.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                *count.lock().unwrap() += 1;
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\nelsewhere").await;
+            }
+        });
+        Elsewhere { addr, accepted, task }
+    }
+
+    pub(crate) fn accepted(&self) -> usize {
+        *self.accepted.lock().unwrap()
+    }
+}
+
+impl Drop for Elsewhere {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }

@@ -13,10 +13,14 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::support::{Upstream, devserve};
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// Connects with `token` and `origin`; the HTTP status when refused.
-async fn connect(addr: SocketAddr, token: Option<&str>, origin: Option<&str>) -> Result<Socket, u16> {
+pub(crate) async fn connect(
+    addr: SocketAddr,
+    token: Option<&str>,
+    origin: Option<&str>,
+) -> Result<Socket, u16> {
     let query = token.map(|t| format!("?token={t}")).unwrap_or_default();
     let mut request = format!("ws://{addr}/__devserve/ws{query}").into_client_request().unwrap();
     if let Some(origin) = origin {
@@ -33,7 +37,7 @@ async fn say(socket: &mut Socket, message: ClientMessage) {
     socket.send(Message::text(serde_json::to_string(&message).unwrap())).await.unwrap();
 }
 
-async fn hello(socket: &mut Socket, build_id: &str, applied_version: u64) {
+pub(crate) async fn hello(socket: &mut Socket, build_id: &str, applied_version: u64) {
     say(
         socket,
         ClientMessage::Hello { protocol: PROTOCOL_VERSION, build_id: build_id.into(), applied_version },
@@ -41,9 +45,15 @@ async fn hello(socket: &mut Socket, build_id: &str, applied_version: u64) {
     .await;
 }
 
-async fn hear(socket: &mut Socket) -> ServerMessage {
+pub(crate) async fn hear(socket: &mut Socket) -> ServerMessage {
     let frame = tokio::time::timeout(Duration::from_secs(5), socket.next()).await.unwrap().unwrap().unwrap();
     serde_json::from_str(frame.to_text().unwrap()).unwrap()
+}
+
+/// Nothing arrives for a while (a reload would come right after the greeting).
+pub(crate) async fn nothing_heard(socket: &mut Socket) {
+    let next = tokio::time::timeout(Duration::from_millis(300), socket.next()).await;
+    assert!(next.is_err(), "unexpected message: {next:?}");
 }
 
 fn patch(view: &str) -> ViewPatch {
