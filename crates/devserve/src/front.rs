@@ -185,7 +185,7 @@ fn publish(staged: &Path, pkg_dir: &Path, name: &str) -> std::io::Result<()> {
     Ok(())
 }
 
-/// `--no-default-features` / `--features a,b` for the lib side.
+/// `--no-default-features`, `--features=a,b` and `--profile=<lib-profile-dev>` for the lib side.
 fn feature_args(leptos: &Leptos) -> Vec<String> {
     let mut args = Vec::new();
     if !leptos.lib.default_features {
@@ -193,6 +193,9 @@ fn feature_args(leptos: &Leptos) -> Vec<String> {
     }
     if !leptos.lib.features.is_empty() {
         args.push(format!("--features={}", leptos.lib.features.join(",")));
+    }
+    if let Some(profile) = &leptos.lib.profile_dev {
+        args.push(format!("--profile={profile}"));
     }
     args
 }

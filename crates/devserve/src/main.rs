@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod app_runner;
 mod baseline;
+mod depinfo;
 mod front;
 mod inspect;
 mod session;
@@ -31,6 +32,11 @@ struct Cli {
     /// Address to bind.
     #[arg(long, default_value = "127.0.0.1")]
     host: std::net::IpAddr,
+    /// Another host name (or IP) devserve answers to, besides localhost, 127.0.0.1, [::1] and
+    /// --host (e.g. a name in /etc/hosts or a tunnel's). `.example.test` allows its subdomains.
+    /// Repeat for several.
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    allowed_hosts: Vec<String>,
     /// How to build: `auto` (fastest verified linker and backend), `llvm` (no Cranelift), `off`
     /// (exactly `cargo build`).
     #[arg(long, default_value = "auto")]
@@ -99,6 +105,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let options = session::Options {
                 app: cli.app,
                 listen: std::net::SocketAddr::new(cli.host, cli.port),
+                allowed_hosts: cli.allowed_hosts,
                 hot_reload: cli.hot_reload,
                 fast: cli.fast,
                 build_debounce: std::time::Duration::from_millis(cli.build_debounce),

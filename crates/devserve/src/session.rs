@@ -36,6 +36,8 @@ pub(crate) struct Options {
     pub(crate) app: PathBuf,
     /// Where devserve listens.
     pub(crate) listen: SocketAddr,
+    /// Host names devserve answers to besides the loopback ones and `listen`'s.
+    pub(crate) allowed_hosts: Vec<String>,
     /// Patch static markup in place (otherwise every change rebuilds and reloads).
     pub(crate) hot_reload: bool,
     /// How to build.
@@ -109,8 +111,9 @@ struct Session {
     app_binary: Option<BinaryHash>,
     /// The sources that binary was built from ([`Seen::fingerprint`]).
     app_inputs: Option<u64>,
-    /// Pages whose patch failed: reloaded when the next build lands.
-    reload_clients: Vec<ClientId>,
+    /// Pages whose patch failed, with the patch's version: reloaded when a build that has the
+    /// patch compiled in runs.
+    reload_clients: Vec<(ClientId, u64)>,
 }
 
 /// Serve the app until Ctrl-C.
@@ -155,6 +158,10 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<ExitCode> {
     let app_addr = SocketAddr::from((Ipv4Addr::LOCALHOST, free_port()?));
     let hub = Hub::default();
     let mut config = ServerConfig { listen: options.listen, ..ServerConfig::new(app_addr) };
+    config.allowed_hosts = options.allowed_hosts.clone();
+    if let Some(warning) = config.exposure_warning() {
+        ui::warn(&warning);
+    }
     if let Some(leptos) = &app.leptos {
         config.no_store_prefixes.push(format!("/{}/", leptos.site_pkg_dir.trim_matches('/')));
     }
@@ -453,6 +460,9 @@ impl Session {
             if !leptos.bin.features.is_empty() {
                 extra_args.push(format!("--features={}", leptos.bin.features.join(",")));
             }
+            if let Some(profile) = &leptos.bin.profile_dev {
+                extra_args.push(format!("--profile={profile}"));
+            }
         }
         self.builder.start(BuildRequest {
             id,
@@ -666,30 +676,54 @@ impl Session {
         self.hub.send(ServerMessage::BuildOk { build_id });
         if running.reload && (restarted || front_changed) {
             self.hub.send(ServerMessage::Reload);
+            self.reload_clients.clear();
         } else {
-            for client in self.reload_clients.drain(..) {
-                self.hub.send_to(client, ServerMessage::Reload);
-            }
+            // A page reloaded before its failed patch is compiled in would be served without it,
+            // get it replayed and fail again: it waits for the build that has it.
+            let hub = &self.hub;
+            self.reload_clients.retain(|&(client, version)| {
+                let due = version <= running.included_version;
+                if due {
+                    hub.send_to(client, ServerMessage::Reload);
+                }
+                !due
+            });
         }
-        self.reload_clients.clear();
     }
 
     fn on_client(&mut self, event: ClientEvent) {
         match event {
+            // Sent only for a view that is on the page and could not be patched safely (a view
+            // that is not on the page keeps its patch in the page, and is no failure).
             ClientEvent::PatchFailed { client, view_id, version, reason } => {
                 ui::warn(&format!(
                     "a page could not apply patch {version} of {view_id} ({reason}): it reloads after the build"
                 ));
-                if self.running.is_none() && self.wanted.at.is_none() {
+                if version <= self.hub.running_build().included_version {
+                    // The app already runs a build that has the patch.
+                    self.hub.send_to(client, ServerMessage::Reload);
+                    return;
+                }
+                let coming = self.wanted.at.is_some()
+                    || self.running.as_ref().is_some_and(|r| r.included_version >= version)
+                    || self.landings.iter().any(|l| l.running.included_version >= version);
+                if !coming {
                     self.want_build(false);
                 }
-                self.reload_clients.push(client);
+                self.reload_clients.push((client, version));
             }
             ClientEvent::Console { level, message, .. } => ui::browser(&level, &message),
             ClientEvent::PatchApplied { view_id, version, matches, .. } => {
-                tracing::debug!("patch {version} of {view_id} applied to {matches} place(s)");
+                if matches == 0 {
+                    tracing::debug!(
+                        "patch {version} of {view_id} kept by a page that does not show the view"
+                    );
+                } else {
+                    tracing::debug!("patch {version} of {view_id} applied to {matches} place(s)");
+                }
             }
-            ClientEvent::Connected { .. } | ClientEvent::Disconnected { .. } => {}
+            ClientEvent::Disconnected { client } => self.reload_clients.retain(|&(c, _)| c != client),
+            ClientEvent::Connected { .. } => {}
         }
     }
 }
