@@ -402,9 +402,11 @@
     return go(0, 0)
   }
 
+  // An element whose children a DOM property sets (`content_prop`: `innerHTML` for `inner_html`,
+  // or a `prop:textContent`..) has whatever children that property gave it: any children match.
   function matchElement(node, tpl) {
     if (node.nodeType !== Node.ELEMENT_NODE || !sameTag(node, tpl.tag) || !attrsMatch(node, tpl.attrs)) return null
-    const items = matchSequence(tpl.children, [...node.childNodes], true)
+    const items = tpl.content_prop ? [] : matchSequence(tpl.children, [...node.childNodes], true)
     return items && { t: 'el', tpl, el: node, attrs: new Map(tpl.attrs), kids: { parent: node, end: null, items } }
   }
 
@@ -471,7 +473,9 @@
       }
       return list
     }
-    const dynamic = (node) => node.t === 'hole' || node.t === 'component' || (node.children || []).some(dynamic)
+    // Children set by a property are not in the template: such an element is not static either.
+    const dynamic = (node) =>
+      node.t === 'hole' || node.t === 'component' || !!node.content_prop || (node.children || []).some(dynamic)
     const at = (path, kind) => {
       const node = children(path.slice(0, -1))[path[path.length - 1]]
       if (!node || node.t !== kind) fail(`${op.op}: [${path}] is not ${kind === 'el' ? 'an element' : 'text'}`)
@@ -490,6 +494,9 @@
         else el.attrs.splice(index, 1)
         break
       }
+      case 'set-inner-html':
+        if (at(op.path, 'el').content_prop !== 'innerHTML') fail(`set-inner-html: [${op.path}] has no innerHTML property`)
+        break
       case 'insert': {
         const list = children(op.path.slice(0, -1))
         const index = op.path[op.path.length - 1]
@@ -540,6 +547,7 @@
       const item = list.items[index]
       if (op.op === 'set-text') setText(list, index, op.text, actions)
       else if (op.op === 'set-attr' || op.op === 'remove-attr') changeAttr(item, op, actions)
+      else if (op.op === 'set-inner-html') setInnerHtml(item, op.html, actions)
       else if (op.op === 'insert') {
         const nodes = parseStatic(op.html, list.parent)
         const inserted = matchSequence([op.node], nodes, true)
@@ -621,6 +629,38 @@
     } else {
       actions.push(() => el.setAttribute(name, value))
     }
+  }
+
+  // `set-inner-html` sets the property as Leptos does when it builds the element, and `innerHTML`
+  // parses the HTML on its own, in the element's context. The page the server renders after the
+  // rebuild has it parsed as part of the document, where it can close the element and spill out
+  // (a `<div>` in a `<p>`, a stray `</div>`), and where its scripts run. So the content is set only
+  // when it holds no script and the document parse gives the element the same nodes.
+  function setInnerHtml(item, html, actions) {
+    if (!item || item.t !== 'el') fail('set-inner-html: not an element')
+    const { el } = item
+    const probe = document.createElementNS(el.namespaceURI, el.localName)
+    probe.innerHTML = html
+    if (probe.querySelector('script')) fail('set-inner-html: the new HTML holds a script, which only a reload runs')
+    if (!parsedInPlace(el, html, probe)) fail(`set-inner-html: the page would parse the new HTML differently: ${html}`)
+    actions.push(() => {
+      el.innerHTML = html
+    })
+  }
+
+  // Parse `<ancestors..><el>` + `html` as a document: the element must come out last in its
+  // ancestors, holding exactly the nodes of `probe` (the same HTML parsed by `innerHTML`).
+  function parsedInPlace(el, html, probe) {
+    const chain = []
+    for (let n = el; n && n !== document.documentElement; n = n.parentElement) chain.unshift(n.localName)
+    if (chain[0] !== 'body' && chain[0] !== 'head') chain.unshift('body')
+    const doc = new DOMParser().parseFromString(`<!DOCTYPE html>${chain.map((tag) => `<${tag}>`).join('')}${html}`, 'text/html')
+    let found = doc.documentElement
+    for (const tag of chain) found = found && [...found.children].find((child) => child.localName === tag)
+    if (!found) return false
+    for (let n = found; n !== doc.documentElement; n = n.parentNode) if (n.nextSibling) return false
+    const [want, got] = [[...probe.childNodes], [...found.childNodes]]
+    return want.length === got.length && want.every((node, i) => node.isEqualNode(got[i]))
   }
 
   // Parse a static subtree in the namespace of the parent it goes into (SVG, MathML or HTML).

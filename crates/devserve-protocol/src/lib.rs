@@ -34,8 +34,15 @@ pub enum TemplateNode {
         tag: String,
         /// Static attributes in source order: `(name, value)`, `None` for a valueless attribute.
         attrs: Vec<(String, Option<String>)>,
-        /// Child nodes.
+        /// Child nodes (none when `content_prop` is set).
         children: Vec<TemplateNode>,
+        /// The DOM property that gives the element its children, when one does: `innerHTML` for
+        /// `inner_html=..` on an element Leptos builds, or the property of a `prop:innerHTML`,
+        /// `prop:textContent` or `prop:innerText`. The element's children in the DOM are then
+        /// not the view's: `children` is empty and the element matches whatever children it has.
+        /// Left out of the JSON when `None`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        content_prop: Option<String>,
     },
     /// Static text, exactly as written in the source (unescaped).
     Text {
@@ -82,6 +89,16 @@ pub enum PatchOp {
         path: TemplatePath,
         /// Attribute name.
         name: String,
+    },
+    /// Replace the content of an element whose children come from its `innerHTML` property
+    /// (a static `inner_html="..."` that Leptos sets as the property; the template element has
+    /// `content_prop: Some("innerHTML")`): the client sets `innerHTML` to `html`, as Leptos does
+    /// when it builds the element, and the server renders `html` verbatim as its children.
+    SetInnerHtml {
+        /// The element.
+        path: TemplatePath,
+        /// The new inner HTML, verbatim (not escaped).
+        html: String,
     },
     /// Insert a static subtree (holding no holes) so that it becomes child `path.last()` of the
     /// node at `path[..len-1]` (or root `path[0]` of the view).
@@ -229,11 +246,52 @@ mod tests {
     fn patch_ops_have_stable_json() {
         let op = PatchOp::SetText { path: vec![0, 2], text: "hi".into() };
         assert_eq!(serde_json::to_string(&op).unwrap(), r#"{"op":"set-text","path":[0,2],"text":"hi"}"#);
-        let node = TemplateNode::El { tag: "b".into(), attrs: vec![("x".into(), None)], children: vec![] };
+        let node = TemplateNode::El {
+            tag: "b".into(),
+            attrs: vec![("x".into(), None)],
+            children: vec![],
+            content_prop: None,
+        };
         assert_eq!(
             serde_json::to_string(&node).unwrap(),
             r#"{"t":"el","tag":"b","attrs":[["x",null]],"children":[]}"#
         );
+    }
+
+    #[test]
+    fn inner_html_ops_and_content_props_round_trip() {
+        let op = PatchOp::SetInnerHtml { path: vec![1], html: "<i>two</i> & more".into() };
+        let json = r#"{"op":"set-inner-html","path":[1],"html":"<i>two</i> & more"}"#;
+        assert_eq!(serde_json::to_string(&op).unwrap(), json);
+        assert_eq!(serde_json::from_str::<PatchOp>(json).unwrap(), op);
+
+        let node = TemplateNode::El {
+            tag: "div".into(),
+            attrs: vec![("class".into(), Some("note".into()))],
+            children: vec![],
+            content_prop: Some("innerHTML".into()),
+        };
+        let json =
+            r#"{"t":"el","tag":"div","attrs":[["class","note"]],"children":[],"content_prop":"innerHTML"}"#;
+        assert_eq!(serde_json::to_string(&node).unwrap(), json);
+        assert_eq!(serde_json::from_str::<TemplateNode>(json).unwrap(), node);
+        let without = r#"{"t":"el","tag":"b","attrs":[],"children":[]}"#;
+        assert!(matches!(
+            serde_json::from_str::<TemplateNode>(without).unwrap(),
+            TemplateNode::El { content_prop: None, .. }
+        ));
+
+        let patch = ServerMessage::Patch {
+            patches: vec![ViewPatch {
+                view_id: "src/app.rs::app#0".into(),
+                marker_id: Some("src-app.rs-3".into()),
+                version: 7,
+                old_template: vec![node, TemplateNode::Hole],
+                ops: vec![op],
+            }],
+        };
+        let json = serde_json::to_string(&patch).unwrap();
+        assert_eq!(serde_json::from_str::<ServerMessage>(&json).unwrap(), patch);
     }
 
     #[test]

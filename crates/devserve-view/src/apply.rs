@@ -2,8 +2,9 @@
 //!
 //! This is what the browser client does to the DOM, done to the model: paths count the nodes
 //! Leptos renders (comments are not rendered, so `apply` drops them first), a new attribute is
-//! appended like `setAttribute` appends it, and an operation that would touch code (remove or
-//! move a node holding a hole, insert one) is refused, as the client refuses it.
+//! appended like `setAttribute` appends it, `set-inner-html` sets the static `innerHTML`
+//! property ([`Attr::InnerHtml`]) of an element that has one, and an operation that would touch
+//! code (remove or move a node holding a hole, insert one) is refused, as the client refuses it.
 
 use crate::shape::{ViewCtx, dom_name, holds_code};
 use crate::{Attr, Element, Node, PatchOp, TemplateNode, ViewTree};
@@ -49,6 +50,19 @@ fn apply_one(op: &PatchOp, roots: &mut Vec<Node>, ctx: ViewCtx) -> Result<(), St
                 None => el.attrs.push(attr(name.clone())),
             }
             Ok(())
+        }
+        PatchOp::SetInnerHtml { path, html } => {
+            let el = element_mut(roots, path)?;
+            match el.attrs.iter_mut().find_map(|attr| match attr {
+                Attr::InnerHtml { value } => Some(value),
+                _ => None,
+            }) {
+                Some(value) => {
+                    value.clone_from(html);
+                    Ok(())
+                }
+                None => Err(format!("{path:?} has no static `inner_html` property")),
+            }
         }
         PatchOp::RemoveAttr { path, name } => {
             let el = element_mut(roots, path)?;
@@ -110,6 +124,7 @@ fn is_static_named(attr: &Attr, name: &str) -> bool {
 fn written_name(attr: &Attr) -> String {
     match attr {
         Attr::Static { name, .. } | Attr::Valueless { name } | Attr::Dynamic { name, .. } => name.clone(),
+        Attr::InnerHtml { .. } => "inner_html".to_owned(),
         Attr::Spread { .. } => String::new(),
     }
 }
@@ -149,7 +164,10 @@ fn children_mut<'a>(roots: &'a mut Vec<Node>, path: &[usize]) -> Result<&'a mut 
 
 fn from_template(node: &TemplateNode) -> Result<Node, String> {
     Ok(match node {
-        TemplateNode::El { tag, attrs, children } => Node::Element(Element {
+        TemplateNode::El { content_prop: Some(prop), .. } => {
+            return Err(format!("an inserted node's children come from its `{prop}` property"));
+        }
+        TemplateNode::El { tag, attrs, children, content_prop: None } => Node::Element(Element {
             tag: tag.clone(),
             attrs: attrs
                 .iter()
@@ -230,6 +248,7 @@ mod tests {
             tag: "li".into(),
             attrs: vec![],
             children: vec![TemplateNode::Text { v: "b".into() }],
+            content_prop: None,
         };
         check(
             &[
@@ -258,6 +277,34 @@ mod tests {
             &[PatchOp::Insert { path: vec![0], node: TemplateNode::Hole, html: String::new() }],
             view(vec![]),
             Err("patch operation 0 does not apply: an inserted node holds a hole"),
+        );
+    }
+
+    #[test]
+    fn set_inner_html() {
+        let note = |html: &str| view(vec![el("div", vec![stat("class", "note"), inner(html)], vec![])]);
+        check(
+            &[PatchOp::SetInnerHtml { path: vec![0], html: "<i>two</i>".into() }],
+            note("<i>one</i>"),
+            Ok(note("<i>two</i>")),
+        );
+        check(
+            &[PatchOp::SetInnerHtml { path: vec![0], html: "x".into() }],
+            view(vec![el("div", vec![stat("inner_html", "<i>one</i>")], vec![])]),
+            Err("patch operation 0 does not apply: [0] has no static `inner_html` property"),
+        );
+        let content = TemplateNode::El {
+            tag: "div".into(),
+            attrs: vec![],
+            children: vec![],
+            content_prop: Some("innerHTML".into()),
+        };
+        check(
+            &[PatchOp::Insert { path: vec![0], node: content, html: "<div>x</div>".into() }],
+            view(vec![]),
+            Err(
+                "patch operation 0 does not apply: an inserted node's children come from its `innerHTML` property",
+            ),
         );
     }
 

@@ -205,6 +205,67 @@ mod tests {
         assert_eq!(reason.message, "`{n + 1}` block changed at src/app.rs:3:28");
     }
 
+    /// Classify an edit of the only view of `fn a()`: the patch's ops as JSON, one per line, or
+    /// `rebuild (kind): message`.
+    #[track_caller]
+    fn check(old_view: &str, new_view: &str, expected: &str) {
+        let source = |body: &str| format!("fn a() {{\n    view! {{ {body} }}\n}}\n");
+        let actual = match classify(&crate::extract("src/app.rs", &source(old_view)), &source(new_view)) {
+            Change::Patch(patches) => patches
+                .iter()
+                .flat_map(|patch| &patch.ops)
+                .map(|op| serde_json::to_string(op).unwrap())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Change::Rebuild(reason) => format!("rebuild ({:?}): {}", reason.kind, reason.message),
+            Change::None => "none".into(),
+        };
+        assert_eq!(actual, expected.trim());
+    }
+
+    #[test]
+    fn inner_html_edits() {
+        check(
+            r#"<h2>"Notes"</h2> <div class="note" inner_html="<i>one</i>"/>"#,
+            r#"<h2>"Notes"</h2> <div class="note" inner_html="<i>two</i>"/>"#,
+            r#"{"op":"set-inner-html","path":[1],"html":"<i>two</i>"}"#,
+        );
+        check(
+            r#"<section><div inner_html="<i>one</i>"/></section>"#,
+            r#"<section><div inner_html="<i>two</i>"/></section>"#,
+            r#"{"op":"set-attr","path":[0,0],"name":"inner_html","value":"<i>two</i>"}"#,
+        );
+        check(
+            r#"<div inner_html=move || html.get()/>"#,
+            r#"<div inner_html=move || html.get().to_uppercase()/>"#,
+            "rebuild (Code): attribute `inner_html` changed at src/app.rs:2:29",
+        );
+        check(
+            r#"<h2>"Notes"</h2> <div inner_html="<i>one</i>"/>"#,
+            r#"<div inner_html="<i>one</i>"/>"#,
+            r#"{"op":"remove","path":[0]}"#,
+        );
+        check(
+            r#"<h2>"Notes"</h2> <div inner_html="<i>one</i>"/>"#,
+            r#"<h2>"Notes"</h2>"#,
+            "rebuild (Code): `inner_html` of `<div>` removed",
+        );
+    }
+
+    #[test]
+    fn templates_tell_the_client_which_children_a_property_sets() {
+        let old =
+            crate::extract("src/app.rs", r#"fn a() { view! { <div id="n" inner_html="<i>one</i>"/> } }"#);
+        let Change::Patch(patches) = classify(&old, r#"fn a() { view! { <div id="n" inner_html="two"/> } }"#)
+        else {
+            panic!("expected a patch");
+        };
+        assert_eq!(
+            serde_json::to_string(&patches[0].old_template).unwrap(),
+            r#"[{"t":"el","tag":"div","attrs":[["id","n"]],"children":[],"content_prop":"innerHTML"}]"#
+        );
+    }
+
     #[test]
     fn unchanged_code_is_no_change() {
         let old = "fn a() { view! { <p>{n}</p> } }";

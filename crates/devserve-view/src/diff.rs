@@ -2,6 +2,9 @@
 //!
 //! Nodes that hold code (a hole somewhere inside, see `shape::code_key`) are anchors: both trees
 //! must have the same ones, in the same order, with the same code, or the change needs a rebuild.
+//! So are elements whose children a DOM property sets (`inner_html`): a static `innerHTML` is
+//! patched in place (`set-inner-html`), and the view's children of such an element are not in
+//! the DOM, so a change to them needs a rebuild.
 //! Between two anchors, static siblings are compared with `similar` (Myers) over keys that
 //! identify a node without its content (`text`, or the element's tag), so edited text and
 //! attributes become in-place updates. A removed static node that reappears unchanged elsewhere
@@ -14,6 +17,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use similar::{Algorithm, DiffOp, capture_diff_slices};
 
+use crate::content::{content_prop, inner_html};
 use crate::render::{Parent, render_in};
 use crate::shape::{ViewCtx, code_key, is_code_attr, rendered, same_static, static_attrs, static_hash};
 use crate::template::node_template;
@@ -233,7 +237,10 @@ impl Differ {
                     return Err(explain::attrs(a, b, self.ctx));
                 }
                 self.attrs(path, a, b);
-                self.children(path, &a.children, &b.children, parent.of_children(b))
+                match content_prop(b) {
+                    Some(prop) => self.content(path, a, b, prop),
+                    None => self.children(path, &a.children, &b.children, parent.of_children(b)),
+                }
             }
             (Node::Component(a), Node::Component(b)) if a.hole == b.hole => {
                 self.children(path, &a.children, &b.children, Parent::Root)
@@ -275,6 +282,28 @@ impl Differ {
         }
         for &(name, value) in appended {
             self.set_attr(path, name, value);
+        }
+    }
+
+    /// An element whose children the DOM property `prop` sets: its static `innerHTML` may change,
+    /// the view's children (not in the DOM) may not.
+    fn content(
+        &mut self,
+        path: &TemplatePath,
+        old: &Element,
+        new: &Element,
+        prop: &str,
+    ) -> Result<(), NotPatchable> {
+        if !rendered(&old.children).eq(rendered(&new.children)) {
+            return Err(explain::content(new, prop));
+        }
+        match (inner_html(old), inner_html(new)) {
+            (Some(a), Some(b)) if a != b => {
+                self.ops.push(PatchOp::SetInnerHtml { path: path.clone(), html: b.to_owned() });
+                Ok(())
+            }
+            (Some(_), Some(_)) | (None, None) => Ok(()),
+            _ => Err(explain::attrs(old, new, self.ctx)),
         }
     }
 
@@ -338,6 +367,7 @@ mod tests {
             }
             PatchOp::SetAttr { path: p, name, value: None } => format!("set-attr {} {name}", path(p)),
             PatchOp::RemoveAttr { path: p, name } => format!("remove-attr {} {name}", path(p)),
+            PatchOp::SetInnerHtml { path: p, html } => format!("set-inner-html {} {html:?}", path(p)),
             PatchOp::Insert { path: p, node, html } => {
                 let short = match node {
                     TemplateNode::El { tag, .. } => format!("<{tag}>"),
@@ -664,6 +694,88 @@ set-text 0.1.0 "there""#,
             r#"set-text 0.0.0 "inside!""#,
         );
         check_src(r#"<p>"a" <!-- note --></p>"#, r#"<p>"a"</p>"#, "");
+    }
+
+    #[test]
+    fn inner_html_set_as_the_property_is_patched_in_place() {
+        check_src(
+            r#"<div class="note" inner_html="<i>one</i>"/>"#,
+            r#"<div class="note" inner_html="<i>two</i> & <b>more</b>"/>"#,
+            r#"set-inner-html 0 "<i>two</i> & <b>more</b>""#,
+        );
+        check_src(
+            r#"<h2>"Notes"</h2> <div class="note" inner_html="<i>one</i>"/> <p>"Count: " {count}</p>"#,
+            r#"<h2>"Journal"</h2> <div class="note big" inner_html="<i>two</i>"/> <p>"Total: " {count}</p>"#,
+            r#"
+set-text 0.0 "Journal"
+set-attr 1 class="note big"
+set-inner-html 1 "<i>two</i>"
+set-text 2.0 "Total: ""#,
+        );
+        check_src(
+            r#"<main><div on:click=go inner_html="<i>one</i>"/></main>"#,
+            r#"<main><div on:click=go inner_html="<i>two</i>"/></main>"#,
+            r#"set-inner-html 0.0 "<i>two</i>""#,
+        );
+        check_src(
+            r#"<Card><div inner_html="<i>one</i>"/></Card>"#,
+            r#"<Card><div inner_html="<i>two</i>"/></Card>"#,
+            r#"set-inner-html 0.0 "<i>two</i>""#,
+        );
+        check_src(
+            r#"class = STYLE, <main><div inner_html="<i>one</i>"/></main>"#,
+            r#"class = STYLE, <main><div inner_html="<i>two</i>"/></main>"#,
+            r#"set-inner-html 0.0 "<i>two</i>""#,
+        );
+        check_src(
+            r#"<div inner_html="<i>one</i>"/> <p>"x"</p>"#,
+            r#"<p>"x"</p> <div inner_html="<i>one</i>"/>"#,
+            "move [1->0]",
+        );
+    }
+
+    #[test]
+    fn inner_html_written_as_an_attribute_is_patched_as_one() {
+        // A static element below the top of a view is inert HTML: Leptos writes the attribute.
+        check_src(
+            r#"<main>{count}<div inner_html="<i>one</i>"/></main>"#,
+            r#"<main>{count}<div inner_html="<i>two</i>"/></main>"#,
+            r#"set-attr 0.1 inner_html="<i>two</i>""#,
+        );
+        check_src(
+            r#"<my-el inner_html="<i>one</i>"/>"#,
+            r#"<my-el inner_html="<i>two</i>"/>"#,
+            r#"set-attr 0 inner_html="<i>two</i>""#,
+        );
+    }
+
+    #[test]
+    fn content_set_by_a_property_needs_a_rebuild_where_it_is_code() {
+        check_src(
+            r#"<div inner_html=move || html.get()/>"#,
+            r#"<div inner_html=move || other.get()/>"#,
+            "error: attribute `inner_html` changed @ Some((2, 28))",
+        );
+        check_src(
+            r#"<div inner_html="<i>one</i>"/>"#,
+            r#"<div inner_html=html/>"#,
+            "error: attribute `inner_html` changed @ Some((2, 28))",
+        );
+        check_src(
+            r#"<div class="note"/>"#,
+            r#"<div class="note" inner_html="<i>one</i>"/>"#,
+            "error: `inner_html` of `<div>` added @ None",
+        );
+        check_src(
+            r#"<h2>"Notes"</h2> <div inner_html="<i>one</i>"/>"#,
+            r#"<h2>"Notes"</h2>"#,
+            "error: `inner_html` of `<div>` removed @ None",
+        );
+        check_src(
+            r#"<p prop:textContent=label>"a"</p>"#,
+            r#"<p prop:textContent=label>"b"</p>"#,
+            "error: children of `<p>` changed, but its `textContent` property replaces them in the DOM @ Some((2, 32))",
+        );
     }
 
     #[test]

@@ -248,7 +248,7 @@ impl Shift {
         for attr in attrs {
             match attr {
                 Attr::Dynamic { hole, .. } | Attr::Spread { hole } => self.hole(hole),
-                Attr::Static { .. } | Attr::Valueless { .. } => {}
+                Attr::Static { .. } | Attr::Valueless { .. } | Attr::InnerHtml { .. } => {}
             }
         }
     }

@@ -21,6 +21,7 @@
 
 mod apply;
 mod classify;
+mod content;
 mod diff;
 mod expr;
 mod extract;

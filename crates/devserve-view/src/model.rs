@@ -49,6 +49,17 @@ pub enum Attr {
         /// Name as written.
         name: String,
     },
+    /// `inner_html="<i>x</i>"` on an element that Leptos builds (a view's root, a root of a
+    /// component's children, an element holding code, any element of a view with a `class = ..`
+    /// prefix; never a custom element): not an attribute but the element's `innerHTML`
+    /// property, so its children in the DOM are this HTML's nodes, not the view's. Patchable
+    /// (`set-inner-html`). Where Leptos renders the element as inert HTML instead (a static
+    /// element below the top of a view) or it is a custom element, `inner_html` is a plain
+    /// attribute and stays [`Attr::Static`].
+    InnerHtml {
+        /// The HTML, unescaped, as the server renders it.
+        value: String,
+    },
     /// Anything with a code value or a directive: `class=move || ..`, `value=x`, `on:click=..`,
     /// `class:name=..`, `style:prop=..`, `prop:`, `attr:`, `bind:`, `use:`, `clone:`, `let:`,
     /// `let(x)`.

@@ -83,6 +83,7 @@ impl ViewParser<'_, '_> {
             }
             kinds.push(self.node(input, &mut tree.nodes)?);
         }
+        crate::content::resolve_inner_html(&mut tree);
         let marked = match kinds.as_slice() {
             [] => false,
             [kind] => *kind == Kind::Tag,

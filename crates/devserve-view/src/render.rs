@@ -5,13 +5,14 @@
 //!
 //! - **Inert**: an element below the top of a view whose whole subtree is static markup (string
 //!   attribute values, text, elements; no comments), which has attributes or children and is not
-//!   SVG/MathML, is compiled into one HTML string: attributes in source order, text escaped with
-//!   `&`, `<`, `>` (not inside `script`, `style`, `textarea`), attribute values with `&`, `<`, `>`,
-//!   `"`.
-//! - **Built** by tachys element by element otherwise (view roots, component children, SVG,
+//!   MathML, is compiled into one HTML string: attributes in source order (`inner_html` too,
+//!   as an attribute), text escaped with `&`, `<`, `>` (not inside `script`, `style`,
+//!   `textarea`), attribute values with `&`, `<`, `>`, `"`.
+//! - **Built** by tachys element by element otherwise (view roots, component children, MathML,
 //!   elements holding code): `class` values are joined and trimmed and `style` values get a `;`,
 //!   both written after the other attributes; adjacent text nodes are separated by `<!>`, and empty
-//!   text renders as one space.
+//!   text renders as one space. A non-empty `innerHTML` property ([`Attr::InnerHtml`]) is written
+//!   verbatim in place of the children.
 //!
 //! Void elements (`<br>`, `<img>`, ..) have no closing tag; any other self-closed element gets
 //! one. Valueless attributes render as the bare name. Comments render nothing.
@@ -93,9 +94,15 @@ fn render_node(node: &Node, parent: Parent, after_text: &mut bool, out: &mut Str
                 Parent::Built { .. } | Parent::Root => open_built(el, out),
             }
             if !is_void(&el.tag) {
-                let mut after_text = false;
-                for child in &el.children {
-                    render_node(child, children, &mut after_text, out);
+                let built = !matches!(children, Parent::Inert { .. });
+                match crate::content::inner_html(el) {
+                    Some(html) if built && !html.is_empty() => out.push_str(html),
+                    _ => {
+                        let mut after_text = false;
+                        for child in &el.children {
+                            render_node(child, children, &mut after_text, out);
+                        }
+                    }
                 }
                 out.push_str("</");
                 out.push_str(&el.tag);
@@ -127,6 +134,7 @@ fn open_inert(el: &Element, out: &mut String) {
             Attr::Static { name, value } => {
                 push_attr(dom_name(name), value, out);
             }
+            Attr::InnerHtml { value } => push_attr("inner_html", value, out),
             Attr::Dynamic { .. } | Attr::Spread { .. } => {}
         }
     }
@@ -154,7 +162,7 @@ fn open_built(el: &Element, out: &mut String) {
                 out.push(' ');
                 out.push_str(dom_name(name));
             }
-            Attr::Dynamic { .. } | Attr::Spread { .. } => {}
+            Attr::Dynamic { .. } | Attr::Spread { .. } | Attr::InnerHtml { .. } => {}
         }
     }
     for (name, value) in [("class", class), ("style", style)] {
@@ -174,10 +182,14 @@ fn push_attr(name: &str, value: &str, out: &mut String) {
     out.push('"');
 }
 
-/// Whether Leptos compiles `el` (below the top of a view) into one inert HTML string.
+/// Whether Leptos compiles `el` (below the top of a view) into one inert HTML string. Only a
+/// MathML element is never inert: `leptos_macro` 0.8 compiles a static SVG subtree below the top
+/// of a view into inert HTML like any other.
 fn is_inert(el: &Element) -> bool {
     fn static_subtree(el: &Element) -> bool {
-        el.attrs.iter().all(|attr| matches!(attr, Attr::Static { .. } | Attr::Valueless { .. }))
+        el.attrs
+            .iter()
+            .all(|attr| matches!(attr, Attr::Static { .. } | Attr::Valueless { .. } | Attr::InnerHtml { .. }))
             && el.children.iter().all(|child| match child {
                 Node::Text { .. } => true,
                 Node::Element(child) => static_subtree(child),
@@ -187,8 +199,7 @@ fn is_inert(el: &Element) -> bool {
             })
     }
     let empty = el.attrs.is_empty() && el.children.is_empty();
-    let foreign = is_svg(&el.tag) || is_mathml(&el.tag);
-    !empty && !foreign && static_subtree(el)
+    !empty && !is_mathml(&el.tag) && static_subtree(el)
 }
 
 /// Elements without a closing tag (Leptos's list).
@@ -210,76 +221,6 @@ fn is_void(tag: &str) -> bool {
             | "track"
             | "wbr"
     )
-}
-
-/// SVG elements the `view!` macro recognises (an SVG root is never inert).
-fn is_svg(tag: &str) -> bool {
-    const SVG: [&str; 63] = [
-        "animate",
-        "animateMotion",
-        "animateTransform",
-        "circle",
-        "clipPath",
-        "defs",
-        "desc",
-        "discard",
-        "ellipse",
-        "feBlend",
-        "feColorMatrix",
-        "feComponentTransfer",
-        "feComposite",
-        "feConvolveMatrix",
-        "feDiffuseLighting",
-        "feDisplacementMap",
-        "feDistantLight",
-        "feDropShadow",
-        "feFlood",
-        "feFuncA",
-        "feFuncB",
-        "feFuncG",
-        "feFuncR",
-        "feGaussianBlur",
-        "feImage",
-        "feMerge",
-        "feMergeNode",
-        "feMorphology",
-        "feOffset",
-        "fePointLight",
-        "feSpecularLighting",
-        "feSpotLight",
-        "feTile",
-        "feTurbulence",
-        "filter",
-        "foreignObject",
-        "g",
-        "hatch",
-        "hatchpath",
-        "image",
-        "line",
-        "linearGradient",
-        "marker",
-        "mask",
-        "metadata",
-        "mpath",
-        "path",
-        "pattern",
-        "polygon",
-        "polyline",
-        "radialGradient",
-        "rect",
-        "set",
-        "stop",
-        "svg",
-        "switch",
-        "symbol",
-        "text",
-        "textPath",
-        "tspan",
-        "use",
-        "use_",
-        "view",
-    ];
-    SVG.binary_search(&tag).is_ok()
 }
 
 /// MathML elements the `view!` macro recognises.
@@ -455,6 +396,49 @@ mod tests {
         );
         check(el("textarea", vec![stat("id", "t")], vec![text("<b>")]), r#"<textarea id="t"><b></textarea>"#);
         check_in(el("textarea", vec![], vec![text("<b>")]), Parent::Root, "<textarea>&lt;b&gt;</textarea>");
+    }
+
+    #[test]
+    fn svg_below_the_top_is_inert_and_mathml_is_built() {
+        // As Leptos 0.8.20 renders `<main>{x}<svg ..>..</svg><math ..>..</math></main>`.
+        check(
+            el(
+                "svg",
+                vec![stat("class", " a "), stat("style", "x:y"), stat("id", "i")],
+                vec![
+                    el(
+                        "g",
+                        vec![stat("class", " c "), stat("id", "d"), stat("inner_html", "<b>q</b>")],
+                        vec![],
+                    ),
+                    el("text", vec![], vec![text("a"), text("b")]),
+                ],
+            ),
+            r#"<svg class=" a " style="x:y" id="i"><g class=" c " id="d" inner_html="&lt;b&gt;q&lt;/b&gt;"></g><text>ab</text></svg>"#,
+        );
+        check(
+            el(
+                "math",
+                vec![stat("class", " a "), stat("id", "i")],
+                vec![el("mi", vec![stat("class", " c "), stat("id", "d")], vec![text("a"), text("b")])],
+            ),
+            r#"<math id="i" class="a"><mi id="d" class="c">a<!>b</mi></math>"#,
+        );
+    }
+
+    #[test]
+    fn inner_html_is_the_content_of_a_built_element_and_an_attribute_of_an_inert_one() {
+        // As Leptos 0.8.20 renders `<div inner_html=".."/>` as a view root and below the top.
+        check_in(
+            el("div", vec![stat("class", "note"), inner("a &amp; <b>b</b>")], vec![]),
+            Parent::Root,
+            r#"<div class="note">a &amp; <b>b</b></div>"#,
+        );
+        check_in(el("div", vec![inner("")], vec![]), Parent::Root, "<div></div>");
+        check(
+            el("div", vec![stat("inner_html", "<i>one</i>")], vec![]),
+            r#"<div inner_html="&lt;i&gt;one&lt;/i&gt;"></div>"#,
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
+use crate::content::content_prop;
 use crate::{Attr, Element, Node, ViewTree};
 
 /// Facts about a whole view that change how each of its nodes is read.
@@ -34,7 +35,7 @@ pub(crate) fn is_entangled(name: &str, el: &Element, ctx: ViewCtx) -> bool {
             Attr::Dynamic { name, .. } => {
                 name == base || name.strip_prefix(base).is_some_and(|rest| rest.starts_with(':'))
             }
-            Attr::Static { .. } | Attr::Valueless { .. } => false,
+            Attr::Static { .. } | Attr::Valueless { .. } | Attr::InnerHtml { .. } => false,
         })
     };
     match dom_name(name) {
@@ -44,15 +45,18 @@ pub(crate) fn is_entangled(name: &str, el: &Element, ctx: ViewCtx) -> bool {
     }
 }
 
-/// Whether `attr` of `el` is code (dynamic, spread, or entangled static).
+/// Whether `attr` of `el` is code (dynamic, spread, or entangled static). A static `innerHTML`
+/// property is not: it is patched by itself.
 pub(crate) fn is_code_attr(attr: &Attr, el: &Element, ctx: ViewCtx) -> bool {
     match attr {
         Attr::Dynamic { .. } | Attr::Spread { .. } => true,
         Attr::Static { name, .. } | Attr::Valueless { name } => is_entangled(name, el, ctx),
+        Attr::InnerHtml { .. } => false,
     }
 }
 
 /// The patchable attributes of `el` as the DOM sees them: `(name, value)`, `None` when valueless.
+/// An `innerHTML` property is not an attribute.
 pub(crate) fn static_attrs(el: &Element, ctx: ViewCtx) -> Vec<(&str, Option<&str>)> {
     el.attrs
         .iter()
@@ -60,7 +64,7 @@ pub(crate) fn static_attrs(el: &Element, ctx: ViewCtx) -> Vec<(&str, Option<&str
         .filter_map(|attr| match attr {
             Attr::Static { name, value } => Some((dom_name(name), Some(value.as_str()))),
             Attr::Valueless { name } => Some((dom_name(name), None)),
-            Attr::Dynamic { .. } | Attr::Spread { .. } => None,
+            Attr::Dynamic { .. } | Attr::Spread { .. } | Attr::InnerHtml { .. } => None,
         })
         .collect()
 }
@@ -68,6 +72,11 @@ pub(crate) fn static_attrs(el: &Element, ctx: ViewCtx) -> Vec<(&str, Option<&str
 /// A hash of everything in `node` that is code, or `None` when the node is static (no holes, so
 /// the client may insert, remove and move it). Two code nodes with equal keys have the same holes
 /// in the same places; static content around them is free to differ.
+///
+/// An element whose children come from a DOM property (`inner_html`, see [`content_prop`]) is
+/// not static either, even when the property's value is: the template cannot describe its
+/// children, so the client could not check such an element's HTML when inserting it. Its key
+/// names the property, not the value, which stays patchable in place.
 pub(crate) fn code_key(node: &Node, ctx: ViewCtx) -> Option<u64> {
     let mut h = DefaultHasher::new();
     match node {
@@ -84,6 +93,10 @@ pub(crate) fn code_key(node: &Node, ctx: ViewCtx) -> Option<u64> {
             for attr in el.attrs.iter().filter(|attr| is_code_attr(attr, el, ctx)) {
                 code = true;
                 hash_code_attr(attr, &mut h);
+            }
+            if let Some(prop) = content_prop(el) {
+                code = true;
+                (4u8, prop).hash(&mut h);
             }
             code |= hash_children(&el.children, ctx, &mut h);
             if !code {
@@ -114,6 +127,8 @@ fn hash_code_attr(attr: &Attr, h: &mut DefaultHasher) {
         Attr::Spread { hole } => (1u8, hole.fingerprint).hash(h),
         Attr::Static { name, value } => (2u8, name, value).hash(h),
         Attr::Valueless { name } => (3u8, name).hash(h),
+        // Never code (see `is_code_attr`); `code_key` names the property instead.
+        Attr::InnerHtml { .. } => 4u8.hash(h),
     }
 }
 

@@ -5,6 +5,7 @@
 //! comments written in a view are left out because the `view!` macro drops them, so template
 //! paths count the same nodes as the DOM.
 
+use crate::content::content_prop;
 use crate::shape::{ViewCtx, rendered, static_attrs};
 use crate::{Node, TemplateNode, ViewTree};
 
@@ -13,7 +14,9 @@ use crate::{Node, TemplateNode, ViewTree};
 /// - An element becomes [`TemplateNode::El`] with its static and valueless attributes only:
 ///   dynamic attributes and spreads may have any value in the DOM, and a static `class`/`style`
 ///   that code also writes (`class:x=..`, `style:x=..`, a spread, a `class = ..` view prefix) is
-///   left out for the same reason.
+///   left out for the same reason. An element whose children a DOM property sets (`inner_html`,
+///   `prop:innerHTML`, `prop:textContent`, `prop:innerText`) names that property in
+///   `content_prop` and lists no children: the DOM's are not the view's.
 /// - Static text becomes [`TemplateNode::Text`].
 /// - A `{block}` becomes a [`TemplateNode::Hole`], and so does `<!DOCTYPE ..>` (the document's
 ///   doctype node, which no patch may touch).
@@ -31,14 +34,21 @@ pub(crate) fn nodes_template(nodes: &[Node], ctx: ViewCtx) -> Vec<TemplateNode> 
 /// The template of one rendered node (not a comment).
 pub(crate) fn node_template(node: &Node, ctx: ViewCtx) -> TemplateNode {
     match node {
-        Node::Element(el) => TemplateNode::El {
-            tag: el.tag.clone(),
-            attrs: static_attrs(el, ctx)
-                .into_iter()
-                .map(|(name, value)| (name.to_owned(), value.map(str::to_owned)))
-                .collect(),
-            children: nodes_template(&el.children, ctx),
-        },
+        Node::Element(el) => {
+            let content_prop = content_prop(el);
+            TemplateNode::El {
+                tag: el.tag.clone(),
+                attrs: static_attrs(el, ctx)
+                    .into_iter()
+                    .map(|(name, value)| (name.to_owned(), value.map(str::to_owned)))
+                    .collect(),
+                children: match content_prop {
+                    Some(_) => Vec::new(),
+                    None => nodes_template(&el.children, ctx),
+                },
+                content_prop: content_prop.map(str::to_owned),
+            }
+        }
         Node::Text { text } => TemplateNode::Text { v: text.clone() },
         Node::Component(component) => TemplateNode::Component {
             name: component.name.clone(),
@@ -107,6 +117,27 @@ mod tests {
         let mut prefixed = view(vec![el("li", vec![stat("class", "item"), stat("id", "x")], vec![])]);
         prefixed.class_prefix = Some(hole("STYLE"));
         check(prefixed, r#"[{"t":"el","tag":"li","attrs":[["id","x"]],"children":[]}]"#);
+    }
+
+    #[test]
+    fn children_set_by_a_property_are_left_out() {
+        check(
+            view(vec![el("div", vec![stat("class", "note"), inner("<i>one</i>")], vec![])]),
+            r#"[{"t":"el","tag":"div","attrs":[["class","note"]],"children":[],"content_prop":"innerHTML"}]"#,
+        );
+        check(
+            view(vec![el("div", vec![dynamic("inner_html", "move || html.get()")], vec![])]),
+            r#"[{"t":"el","tag":"div","attrs":[],"children":[],"content_prop":"innerHTML"}]"#,
+        );
+        check(
+            view(vec![el("p", vec![dynamic("prop:textContent", "label")], vec![text("fallback")])]),
+            r#"[{"t":"el","tag":"p","attrs":[],"children":[],"content_prop":"textContent"}]"#,
+        );
+        // Inert HTML and custom elements: `inner_html` is an attribute, the children are the view's.
+        check(
+            view(vec![el("my-el", vec![stat("inner_html", "<i>x</i>")], vec![text("kid")])]),
+            r#"[{"t":"el","tag":"my-el","attrs":[["inner_html","<i>x</i>"]],"children":[{"t":"text","v":"kid"}]}]"#,
+        );
     }
 
     #[test]

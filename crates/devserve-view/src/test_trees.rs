@@ -57,6 +57,11 @@ pub(crate) fn dynamic(name: &str, code: &str) -> Attr {
     Attr::Dynamic { name: name.into(), hole: hole(code) }
 }
 
+/// A static `inner_html` that Leptos sets as the `innerHTML` property.
+pub(crate) fn inner(html: &str) -> Attr {
+    Attr::InnerHtml { value: html.into() }
+}
+
 pub(crate) fn spread(code: &str) -> Attr {
     Attr::Spread { hole: hole(code) }
 }

@@ -74,6 +74,7 @@ fn attr_name(attr: &Attr) -> &str {
     match attr {
         Attr::Static { name, .. } | Attr::Valueless { name } | Attr::Dynamic { name, .. } => name,
         Attr::Spread { .. } => "..",
+        Attr::InnerHtml { .. } => "inner_html",
     }
 }
 
@@ -376,6 +377,7 @@ fn normalized(mut tree: ViewTree) -> ViewTree {
                         let key = |attr: &Attr| match attr {
                             Attr::Static { name, .. } | Attr::Valueless { name } => (1, name.clone()),
                             Attr::Dynamic { .. } | Attr::Spread { .. } => (0, String::new()),
+                            Attr::InnerHtml { .. } => (2, String::new()),
                         };
                         key(a).cmp(&key(b))
                     });

@@ -105,6 +105,7 @@ fn attrs(out: &mut String, attrs: &[Attr], depth: usize) {
             Attr::Valueless { name } => writeln!(out, "{indent}@{name}").unwrap(),
             Attr::Dynamic { name, hole: value } => writeln!(out, "{indent}@{name}={}", hole(value)).unwrap(),
             Attr::Spread { hole: value } => writeln!(out, "{indent}@{}", hole(value)).unwrap(),
+            Attr::InnerHtml { value } => writeln!(out, "{indent}@innerHTML={value:?}").unwrap(),
         }
     }
 }

@@ -41,6 +41,14 @@ pub(super) fn attrs(old: &Element, new: &Element, ctx: ViewCtx) -> NotPatchable 
         .unwrap_or_else(|| not_patchable(format!("attributes of `<{}>` changed", new.tag), None))
 }
 
+/// The view's children of an element changed, but a DOM property (`prop`) replaces them.
+pub(super) fn content(el: &Element, prop: &str) -> NotPatchable {
+    not_patchable(
+        format!("children of `<{}>` changed, but its `{prop}` property replaces them in the DOM", el.tag),
+        attr_pos(el),
+    )
+}
+
 /// One piece of code, in source order.
 struct Item {
     /// `` `{count}` block ``, ``attribute `on:click` ``.
@@ -163,8 +171,11 @@ fn node_items(nodes: &[&Node], ctx: ViewCtx) -> Vec<Item> {
     out
 }
 
+/// The code attributes of `el`, and its static `innerHTML` property (which makes it an anchor,
+/// see `shape::code_key`; its value is not part of the item).
 fn attr_items(el: &Element, ctx: ViewCtx, out: &mut Vec<Item>) {
-    for attr in el.attrs.iter().filter(|attr| is_code_attr(attr, el, ctx)) {
+    let counted = |attr: &&Attr| is_code_attr(attr, el, ctx) || matches!(attr, Attr::InnerHtml { .. });
+    for attr in el.attrs.iter().filter(counted) {
         out.push(match attr {
             Attr::Dynamic { name, hole } => {
                 item(format!("attribute `{name}`"), name, hole.fingerprint, Some(hole.pos))
@@ -177,6 +188,7 @@ fn attr_items(el: &Element, ctx: ViewCtx, out: &mut Vec<Item>) {
             ),
             Attr::Static { name, value } => item(format!("attribute `{name}`"), name, hash(value), None),
             Attr::Valueless { name } => item(format!("attribute `{name}`"), name, 0, None),
+            Attr::InnerHtml { .. } => item(format!("`inner_html` of `<{}>`", el.tag), "inner_html", 0, None),
         });
     }
 }
@@ -215,7 +227,7 @@ fn first_pos(node: &Node) -> Option<Pos> {
 fn attr_pos(el: &Element) -> Option<Pos> {
     el.attrs.iter().find_map(|attr| match attr {
         Attr::Dynamic { hole, .. } | Attr::Spread { hole } => Some(hole.pos),
-        Attr::Static { .. } | Attr::Valueless { .. } => None,
+        Attr::Static { .. } | Attr::Valueless { .. } | Attr::InnerHtml { .. } => None,
     })
 }
 
