@@ -44,6 +44,10 @@ pub const EXAMPLE_HYDRATE: &str = "examples/leptos-hydrate";
 /// Where the examples are copied (`<it>/<example's folder name>`), relative to the workspace root.
 pub const APP_COPY: &str = "target/e2e";
 
+/// A devserve binary to run instead of building the workspace's (benchmarks run a release build:
+/// `cargo build --release -p devserve` and `DEVSERVE_E2E_DEVSERVE=target/release/devserve`).
+const DEVSERVE_BIN: &str = "DEVSERVE_E2E_DEVSERVE";
+
 /// How long [`DevserveApp::stop`] gives devserve to stop the app and exit after SIGTERM.
 const STOP_GRACE: Duration = Duration::from_secs(10);
 /// How long the app's processes may take to disappear once devserve has exited.
@@ -118,9 +122,12 @@ impl DevserveApp {
         for (rel, content) in &options.files {
             write_file(&dir.join(rel), content)?;
         }
-        let devserve = tokio::task::spawn_blocking(|| cargo_bin("devserve", "devserve"))
-            .await
-            .map_err(|e| HarnessError::Process(format!("building devserve panicked: {e}")))??;
+        let devserve = match std::env::var_os(DEVSERVE_BIN) {
+            Some(path) => PathBuf::from(path),
+            None => tokio::task::spawn_blocking(|| cargo_bin("devserve", "devserve"))
+                .await
+                .map_err(|e| HarnessError::Process(format!("building devserve panicked: {e}")))??,
+        };
         let port = free_port()?;
         let mut command = Command::new(devserve);
         if options.hot_reload {
