@@ -9,3 +9,4 @@ mod build_path;
 mod client;
 mod hot_patch;
 mod hydrate;
+mod save_patterns;

@@ -1,17 +1,33 @@
 //! The watcher: turns notify events under the app's folder into [`FileChange`]s.
 //!
-//! There is no debounce on this path: a file is read as soon as an event names it, and content
-//! identical to what was last seen is dropped by hash. A half-written file simply parses as an
-//! error and the next event brings the rest. Builds are debounced elsewhere (see `session`).
+//! The watcher ([`watch`], in `watch/watcher.rs`) names files ([`Touched`]); the session reads
+//! each one ([`read_change`]) and content identical to what was last seen is dropped by hash
+//! ([`Seen`]). On the way, one trailing-edge debounce per path (`watch/debounce.rs`) holds back
+//! what is not final yet, and nothing else waits:
+//!
+//! - a file whose writer closed it, or that was renamed into place, goes out at once: a save's
+//!   patch never waits for a timer;
+//! - a file written but not closed goes out once its writer has paused for a moment, so a file
+//!   written in several chunks is read once, whole;
+//! - a path that vanished is a deletion only when no file is back at it after a grace period:
+//!   editors that save by renaming or deleting the original (vim, Emacs, JetBrains, `git
+//!   checkout`) put the new file in place well within it, and then it is just a save.
+//!
+//! Only folders devserve cares about are watched, one watch each (never `target/`, `.git/`,
+//! `node_modules/` or ignored folders); when the kernel's event queue overflows, the tree is
+//! scanned again and every file that differs from what was seen is reported. Builds are debounced
+//! elsewhere (see `session`).
+
+mod debounce;
+mod watcher;
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
-use notify::event::{AccessKind, AccessMode};
-use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
-use tokio::sync::mpsc;
+
+pub(crate) use watcher::watch;
 
 /// What kind of file changed, which decides what devserve does with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +64,7 @@ pub(crate) struct Content {
 }
 
 /// Decides which paths under the root matter.
+#[derive(Debug, Clone)]
 pub(crate) struct Filter {
     root: PathBuf,
     gitignore: Gitignore,
@@ -87,6 +104,28 @@ impl Filter {
 
     /// The relative path and kind of `path`, or `None` when devserve ignores it.
     pub(crate) fn classify(&self, path: &Path) -> Option<(String, FileKind)> {
+        let parts = self.components(path, false)?;
+        let name = *parts.last()?;
+        if is_editor_temp(name) {
+            return None;
+        }
+        let rel = parts.join("/");
+        if self.assets.as_ref().is_some_and(|dir| rel.starts_with(dir.as_str())) {
+            return Some((rel, FileKind::Asset));
+        }
+        let kind = file_kind(name)?;
+        Some((rel, kind))
+    }
+
+    /// Whether the folder `dir` (the root included) is watched: what [`Filter::classify`] keeps
+    /// can only lie in such folders, and no other folder gets a watch.
+    pub(crate) fn watches_dir(&self, dir: &Path) -> bool {
+        self.components(dir, true).is_some()
+    }
+
+    /// The components of `path` relative to the root, `None` when it lies outside the root, in
+    /// build output, VCS data, dependencies, an ignored folder or one devserve writes.
+    fn components<'p>(&self, path: &'p Path, is_dir: bool) -> Option<Vec<&'p str>> {
         let rel = path.strip_prefix(&self.root).ok()?;
         let mut parts = Vec::new();
         for component in rel.components() {
@@ -96,22 +135,17 @@ impl Filter {
             }
             parts.push(part);
         }
-        let name = *parts.last()?;
-        if is_editor_temp(name) {
+        if parts.is_empty() {
+            return Some(parts);
+        }
+        if self.gitignore.matched_path_or_any_parents(rel, is_dir).is_ignore() {
             return None;
         }
-        if self.gitignore.matched_path_or_any_parents(rel, false).is_ignore() {
+        let slashed = format!("{}{}", parts.join("/"), if is_dir { "/" } else { "" });
+        if self.ignored.iter().any(|dir| slashed.starts_with(dir.as_str())) {
             return None;
         }
-        let rel = parts.join("/");
-        if self.ignored.iter().any(|dir| rel.starts_with(dir.as_str())) {
-            return None;
-        }
-        if self.assets.as_ref().is_some_and(|dir| rel.starts_with(dir.as_str())) {
-            return Some((rel, FileKind::Asset));
-        }
-        let kind = file_kind(name)?;
-        Some((rel, kind))
+        Some(parts)
     }
 }
 
@@ -176,24 +210,33 @@ impl Seen {
     }
 }
 
-/// Read the file an event named into a change, `None` when its content is unchanged or still
+/// Read the file the watcher named into a change, `None` when its content is unchanged or still
 /// being written.
 ///
+/// The file is read now, so only its latest content counts, however many events led here.
+///
 /// Saving in place truncates the file before writing it, and the truncation is an event of its
-/// own: a file that had content and reads empty is taken as half-written unless the event says
-/// the writer closed it (`settled`). Empty is valid Rust, so taking it would turn a text edit into
-/// a rebuild; waiting costs nothing, because the write that follows brings its own event.
+/// own: a file that had content and reads empty is taken as half-written unless its writer closed
+/// it ([`FileState::Complete`]). Empty is valid Rust, so taking it would turn a text edit into a
+/// rebuild; waiting costs nothing, because the write that follows brings its own event.
+///
+/// Likewise a file that is not there is a deletion only when the watcher found it missing for
+/// its whole grace period ([`FileState::Missing`]): otherwise it vanished under a save in progress
+/// (renamed to a backup, or unlinked before the new file is written), and the watcher, which saw
+/// it go, either brings the new file or confirms the deletion later.
 pub(crate) fn read_change(seen: &mut Seen, touched: Touched) -> Option<FileChange> {
-    let Touched { path, rel, kind, settled } = touched;
+    let Touched { path, rel, kind, state } = touched;
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => Some(bytes),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound && state == FileState::Missing => None,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return None,
         Err(err) => {
             tracing::warn!("cannot read {rel}: {err}");
             return None;
         }
     };
-    if bytes.as_deref().is_some_and(<[u8]>::is_empty) && !settled && seen.had_content(&rel) {
+    let emptied = bytes.as_deref().is_some_and(<[u8]>::is_empty) && seen.had_content(&rel);
+    if emptied && state != FileState::Complete {
         return None;
     }
     if !seen.update(&rel, bytes.as_deref()) {
@@ -208,18 +251,54 @@ pub(crate) fn read_change(seen: &mut Seen, touched: Touched) -> Option<FileChang
 
 /// Every file under `root` that the filter keeps, for the first scan.
 pub(crate) fn scan(root: &Path, filter: &Filter) -> Vec<Touched> {
-    let walker = ignore::WalkBuilder::new(root).hidden(false).git_ignore(true).require_git(false).build();
-    walker
-        .filter_map(Result::ok)
-        .filter(|entry| entry.file_type().is_some_and(|t| t.is_file()))
-        .filter_map(|entry| {
-            let (rel, kind) = filter.classify(entry.path())?;
-            Some(Touched { path: entry.into_path(), rel, kind, settled: true })
+    let (_, files) = walk(root, filter);
+    files
+        .into_iter()
+        .filter_map(|path| {
+            let (rel, kind) = filter.classify(&path)?;
+            Some(Touched { path, rel, kind, state: FileState::Complete })
         })
         .collect()
 }
 
-/// A file an event named.
+/// The folders under `dir` (itself included) that the filter watches and the files in them that
+/// it keeps. Ignored folders are not entered.
+fn walk(dir: &Path, filter: &Filter) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let keep = filter.clone();
+    let walker = ignore::WalkBuilder::new(dir)
+        .hidden(false)
+        .git_ignore(true)
+        .require_git(false)
+        .filter_entry(move |entry| {
+            !entry.file_type().is_some_and(|t| t.is_dir()) || keep.watches_dir(entry.path())
+        })
+        .build();
+    let (mut folders, mut files) = (Vec::new(), Vec::new());
+    for entry in walker.filter_map(Result::ok) {
+        match entry.file_type() {
+            Some(t) if t.is_dir() => folders.push(entry.into_path()),
+            Some(t) if t.is_file() && filter.classify(entry.path()).is_some() => {
+                files.push(entry.into_path())
+            }
+            _ => {}
+        }
+    }
+    (folders, files)
+}
+
+/// What the watcher saw of a file: whether its content is final, or whether it is gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FileState {
+    /// Written, but the writer may not be done (no close seen): read when it has paused.
+    Writing,
+    /// Its writer closed it, it was renamed into place, or a scan found it: its content is final.
+    Complete,
+    /// Not there (seen by the watcher as it happened); once out of the watcher, not there for its
+    /// whole grace period either: deleted.
+    Missing,
+}
+
+/// A file the watcher named.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Touched {
     /// Its absolute path.
@@ -228,38 +307,41 @@ pub(crate) struct Touched {
     pub(crate) rel: String,
     /// What it is.
     pub(crate) kind: FileKind,
-    /// The writer closed the file (or it was found by the first scan): its content is final.
-    pub(crate) settled: bool,
-}
-
-/// Watches `root` recursively and sends the paths of every event that passes the filter. The
-/// watcher stops when the returned value is dropped.
-pub(crate) fn watch(
-    root: &Path,
-    filter: Filter,
-) -> notify::Result<(RecommendedWatcher, mpsc::UnboundedReceiver<Touched>)> {
-    let (tx, rx) = mpsc::unbounded_channel();
-    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| match event {
-        Ok(event) => {
-            let settled = matches!(event.kind, EventKind::Access(AccessKind::Close(AccessMode::Write)));
-            if event.kind.is_access() && !settled {
-                return;
-            }
-            for path in event.paths {
-                if let Some((rel, kind)) = filter.classify(&path) {
-                    let _ = tx.send(Touched { path, rel, kind, settled });
-                }
-            }
-        }
-        Err(err) => tracing::warn!("file watcher: {err}"),
-    })?;
-    watcher.watch(root, RecursiveMode::Recursive)?;
-    Ok((watcher, rx))
+    /// What the watcher saw of it.
+    pub(crate) state: FileState,
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use tokio::sync::mpsc;
+
     use super::*;
+
+    /// A fresh folder under the system's temporary folder, removed on drop.
+    pub(crate) struct TempDir(PathBuf);
+
+    impl TempDir {
+        pub(crate) fn new() -> Self {
+            static NEXT: AtomicUsize = AtomicUsize::new(0);
+            let n = NEXT.fetch_add(1, Ordering::SeqCst);
+            let dir = std::env::temp_dir().join(format!("devserve-watch-{}-{n}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            Self(dir)
+        }
+
+        pub(crate) fn path(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
 
     fn check(path: &str, expected: Option<(&str, FileKind)>) {
         let filter = Filter::new(Path::new("/app"));
@@ -288,6 +370,59 @@ mod tests {
         check("src/.#app.rs", None);
         check("README.md", None);
         check("Cargo.lock", None);
+    }
+
+    #[test]
+    fn watches_only_folders_that_can_hold_kept_files() {
+        let root = Path::new("/app");
+        let mut builder = GitignoreBuilder::new(root);
+        builder.add_line(None, "generated/").unwrap();
+        builder.add_line(None, "/dist").unwrap();
+        let filter =
+            Filter { gitignore: builder.build().unwrap(), ..Filter::new(root) }.ignoring(&root.join("site"));
+        let watched = |dir: &str| filter.watches_dir(&root.join(dir));
+        for dir in ["", "src", "src/pages", "style", "assets", ".cargo", "src/site", "sites", "distant"] {
+            assert!(watched(dir), "{dir} should be watched");
+        }
+        for dir in [
+            "target",
+            "target/debug",
+            "src/target",
+            ".git",
+            "node_modules",
+            "generated",
+            "src/generated",
+            "dist",
+            "site",
+            "site/pkg",
+        ] {
+            assert!(!watched(dir), "{dir} should not be watched");
+        }
+        assert!(!filter.watches_dir(Path::new("/elsewhere")));
+        // The same rules as for files.
+        assert_eq!(filter.classify(&root.join("generated/x.rs")), None);
+        assert_eq!(filter.classify(&root.join("site/x.css")), None);
+        assert_eq!(filter.classify(&root.join("dist/x.rs")), None);
+        assert!(filter.classify(&root.join("src/dist/x.rs")).is_some());
+    }
+
+    #[test]
+    fn the_first_scan_skips_ignored_folders() {
+        let dir = TempDir::new();
+        let root = dir.path();
+        for file in
+            ["src/app.rs", "src/pages/home.rs", "target/debug/build/out.rs", "generated/x.rs", "Cargo.toml"]
+        {
+            std::fs::create_dir_all(root.join(file).parent().unwrap()).unwrap();
+            std::fs::write(root.join(file), "").unwrap();
+        }
+        std::fs::write(root.join(".gitignore"), "generated/\n").unwrap();
+        let mut found: Vec<String> = scan(root, &Filter::new(root)).into_iter().map(|t| t.rel).collect();
+        found.sort();
+        assert_eq!(found, ["Cargo.toml", "src/app.rs", "src/pages/home.rs"]);
+        let (folders, _) = walk(root, &Filter::new(root));
+        let folders: Vec<&Path> = folders.iter().map(|f| f.strip_prefix(root).unwrap()).collect();
+        assert_eq!(folders, [Path::new(""), Path::new("src"), Path::new("src/pages")]);
     }
 
     #[test]
@@ -320,21 +455,47 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("app.rs");
         let touched =
-            |settled| Touched { path: file.clone(), rel: "app.rs".into(), kind: FileKind::Rust, settled };
+            |state| Touched { path: file.clone(), rel: "app.rs".into(), kind: FileKind::Rust, state };
         let mut seen = Seen::default();
         std::fs::write(&file, "fn a() {}").unwrap();
-        assert!(read_change(&mut seen, touched(true)).is_some());
+        assert!(read_change(&mut seen, touched(FileState::Complete)).is_some());
         // The truncation of an in-place save: skipped, and not remembered.
         std::fs::write(&file, "").unwrap();
-        assert_eq!(read_change(&mut seen, touched(false)), None);
+        assert_eq!(read_change(&mut seen, touched(FileState::Writing)), None);
         std::fs::write(&file, "fn b() {}").unwrap();
-        let change = read_change(&mut seen, touched(false)).unwrap();
+        let change = read_change(&mut seen, touched(FileState::Writing)).unwrap();
         assert_eq!(change.content.unwrap().text, "fn b() {}");
         // A file really emptied is taken once its writer closed it.
         std::fs::write(&file, "").unwrap();
-        assert_eq!(read_change(&mut seen, touched(false)), None);
-        assert_eq!(read_change(&mut seen, touched(true)).unwrap().content.unwrap().text, "");
+        assert_eq!(read_change(&mut seen, touched(FileState::Writing)), None);
+        assert_eq!(read_change(&mut seen, touched(FileState::Complete)).unwrap().content.unwrap().text, "");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_missing_file_is_a_deletion_only_once_the_watcher_confirmed_it() {
+        let dir = TempDir::new();
+        let file = dir.path().join("app.rs");
+        let touched =
+            |state| Touched { path: file.clone(), rel: "app.rs".into(), kind: FileKind::Rust, state };
+        let mut seen = Seen::default();
+        std::fs::write(&file, "fn a() {}").unwrap();
+        assert!(read_change(&mut seen, touched(FileState::Complete)).is_some());
+        // Renamed away by a save in progress: not a change, and not remembered.
+        std::fs::rename(&file, dir.path().join("app.rs~")).unwrap();
+        assert_eq!(read_change(&mut seen, touched(FileState::Complete)), None);
+        assert_eq!(read_change(&mut seen, touched(FileState::Writing)), None);
+        // Back, empty for a moment (created, not written yet): still nothing.
+        std::fs::write(&file, "").unwrap();
+        assert_eq!(read_change(&mut seen, touched(FileState::Missing)), None);
+        // Missing for the whole grace period: deleted, once.
+        std::fs::remove_file(&file).unwrap();
+        let change = read_change(&mut seen, touched(FileState::Missing)).unwrap();
+        assert_eq!(change, FileChange { rel: "app.rs".into(), kind: FileKind::Rust, content: None });
+        assert_eq!(read_change(&mut seen, touched(FileState::Missing)), None);
+        // Back after the deletion was confirmed: a change like any other.
+        std::fs::write(&file, "fn a() {}").unwrap();
+        assert!(read_change(&mut seen, touched(FileState::Missing)).unwrap().content.is_some());
     }
 
     #[test]
@@ -343,7 +504,8 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("bad.rs");
         std::fs::write(&file, b"fn a() {}\xff").unwrap();
-        let touched = Touched { path: file, rel: "bad.rs".into(), kind: FileKind::Rust, settled: false };
+        let touched =
+            Touched { path: file, rel: "bad.rs".into(), kind: FileKind::Rust, state: FileState::Writing };
         let change = read_change(&mut Seen::default(), touched).unwrap();
         let content = change.content.unwrap();
         assert!(content.lossy);
