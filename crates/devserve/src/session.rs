@@ -23,7 +23,7 @@ use crate::baseline::{Baseline, Snapshot};
 use crate::front::{Bound, Front, Staged};
 use crate::site::{Site, StyleOutcome};
 use crate::ui;
-use crate::watch::{self, Content, FileChange, FileKind, Filter, Seen};
+use crate::watch::{self, Content, FileChange, FileKind, Filter, Seen, Watcher};
 
 /// The rustflag cargo-leptos adds to dev builds of both sides (smaller, faster-compiling view
 /// types); the server's and the front's renderings must agree for hydration.
@@ -68,6 +68,8 @@ struct Running {
     included_version: u64,
     /// The content of every watched file when the build started ([`Seen::fingerprint`]).
     inputs: u64,
+    /// The files the build read, from cargo's dep-info (both sides).
+    read: Vec<PathBuf>,
     reload: bool,
 }
 
@@ -85,6 +87,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_millis(700);
 /// Everything one session owns.
 struct Session {
     options: Options,
+    /// The file watcher (also told what the builds read).
+    watcher: Watcher,
     app: Project,
     /// The wasm front end of a hydrated app.
     front: Option<Front>,
@@ -142,7 +146,7 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<ExitCode> {
             baseline.insert_built(&app.source_path(&rel), &content.text);
         }
     }
-    let (_watcher, mut changes) =
+    let (watcher, mut changes) =
         watch::watch(&app.package_dir, filter).context("cannot watch the app's files")?;
 
     let extra_rustflags: Vec<String> = if app.leptos.as_ref().is_some_and(|l| l.erase_components) {
@@ -215,6 +219,7 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<ExitCode> {
     let (runner, mut runner_events) = AppRunner::new(spec, SupervisorConfig::default());
     let mut session = Session {
         options,
+        watcher,
         app,
         front,
         site,
@@ -312,6 +317,8 @@ pub(crate) async fn choose_profile(
     match probe.run().await {
         Ok(report) => {
             let profile = devserve_build::choose_profile(&report, &options);
+            // The winner of `devserve bench --save` on this app, if any (its notice says so).
+            let profile = devserve_build::saved_or(profile, &report, &options);
             (Some(report), profile)
         }
         Err(err) => {
@@ -486,6 +493,7 @@ impl Session {
             snapshot: self.baseline.snapshot(),
             included_version: self.hub.last_version(),
             inputs: self.seen.fingerprint(),
+            read: Vec::new(),
             reload,
         });
     }
@@ -549,6 +557,7 @@ impl Session {
                     BuildOutcome::Succeeded { executable, binary_hash, .. } => {
                         ui::say(&format!("build {id}{what} finished in {secs:.1} s"));
                         let Some(running) = self.running.as_mut() else { return };
+                        running.read.extend(crate::depinfo::inputs_of(&executable));
                         match side {
                             Side::Server => running.server = Some((executable, binary_hash)),
                             Side::Front => match &self.front {
@@ -608,7 +617,8 @@ impl Session {
 
     /// A good build: restart the app if its binary changed (beside the event loop; the landing
     /// finishes in [`Session::landed`]), else switch the front's files at once.
-    fn land(&mut self, running: Running, executable: PathBuf, hash: BinaryHash, staged: Option<Staged>) {
+    fn land(&mut self, mut running: Running, executable: PathBuf, hash: BinaryHash, staged: Option<Staged>) {
+        self.watcher.watch_inputs(std::mem::take(&mut running.read));
         // Same bytes, or (Cranelift does not order its object files deterministically) the same
         // sources with the same profile: the running app is already this build.
         let unchanged = self.app_binary.is_some()

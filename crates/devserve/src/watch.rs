@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
-pub(crate) use watcher::watch;
+pub(crate) use watcher::{Watcher, watch};
 
 /// What kind of file changed, which decides what devserve does with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,7 +152,9 @@ impl Filter {
 fn file_kind(name: &str) -> Option<FileKind> {
     let ext = Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("");
     match (name, ext) {
-        ("build.rs", _) | ("Cargo.toml", _) => Some(FileKind::Build),
+        ("build.rs" | "Cargo.toml" | "Cargo.lock" | "rust-toolchain.toml" | "rust-toolchain", _) => {
+            Some(FileKind::Build)
+        }
         (_, "rs") => Some(FileKind::Rust),
         (_, "css" | "scss" | "sass") => Some(FileKind::Style),
         _ => None,
