@@ -9,4 +9,5 @@ mod build_path;
 mod client;
 mod hot_patch;
 mod hydrate;
+mod property;
 mod save_patterns;
