@@ -57,6 +57,15 @@ impl Baseline {
     }
 
     /// What a build started now is built from.
+    /// Whether the program the sources describe now differs from the last build's in anything but
+    /// static markup: a file's code skeleton changed, or a file was added or removed. A build made
+    /// now must reload the pages exactly then. Decided from the current state, never accumulated
+    /// per save: a half-written prefix that parsed differently leaves nothing behind once the full
+    /// write is in.
+    pub(crate) fn code_differs(&self) -> bool {
+        self.files.values().any(|state| state.built.skeleton != state.shown.skeleton)
+    }
+
     pub(crate) fn snapshot(&self) -> Snapshot {
         Snapshot { files: self.files.iter().map(|(rel, state)| (rel.clone(), state.shown.clone())).collect() }
     }
@@ -123,6 +132,29 @@ fn other() -> impl IntoView {
         assert_eq!((patch.marker_id.as_deref(), shown_text(&patch)), (Some("src-app.rs-6"), "two"));
         let again = patches(baseline.update(PATH, &second.replace("\"uno\"", "\"eins\""))).remove(0);
         assert_eq!(shown_text(&again), "uno");
+    }
+
+    #[test]
+    fn the_need_to_reload_follows_the_last_state_not_the_saves_on_the_way() {
+        let mut baseline = Baseline::default();
+        baseline.insert_built(PATH, APP);
+        assert!(!baseline.code_differs());
+        // A prefix of the file that happens to parse (the second function not written yet) ...
+        let prefix = &APP[..APP.find("fn other").unwrap()];
+        assert!(matches!(baseline.update(PATH, prefix), Change::Rebuild(_)));
+        assert!(baseline.code_differs());
+        // ... then the full write, differing only in a text: nothing sticks.
+        let _ = baseline.update(PATH, &APP.replace("\"two\"", "\"deux\""));
+        assert!(!baseline.code_differs());
+        // Code that differs, and a removed file, do differ.
+        let _ = baseline.update(PATH, &APP.replace("fn other()", "fn renamed()"));
+        assert!(baseline.code_differs());
+        let _ = baseline.update(PATH, APP);
+        baseline.remove(PATH);
+        assert!(baseline.code_differs());
+        let snapshot = baseline.snapshot();
+        baseline.landed(snapshot);
+        assert!(!baseline.code_differs());
     }
 
     #[test]

@@ -52,7 +52,9 @@ pub(crate) struct Options {
 struct Wanted {
     /// When to start it (trailing edge of the debounce).
     at: Option<tokio::time::Instant>,
-    /// Pages must reload once it lands (code changed).
+    /// Pages must reload once it lands for a reason the view baseline does not see (a build
+    /// file, a stylesheet without hot reload, an app to bring back). Code changes in Rust files
+    /// are not collected here: [`Baseline::code_differs`] decides them when the build starts.
     reload: bool,
 }
 
@@ -70,6 +72,9 @@ struct Running {
     inputs: u64,
     /// The files the build read, from cargo's dep-info (both sides).
     read: Vec<PathBuf>,
+    /// A reload was wanted for a reason other than code ([`Wanted::reload`]).
+    forced: bool,
+    /// Pages reload once it lands.
     reload: bool,
 }
 
@@ -354,7 +359,7 @@ impl Session {
             (FileKind::Rust, None) => {
                 self.baseline.remove(&self.app.source_path(&rel));
                 ui::say(&format!("{rel} removed: rebuilding"));
-                self.want_build(true);
+                self.want_build(false);
             }
             (FileKind::Style, _) if self.is_style_input(&rel) => self.on_style(&rel),
             (FileKind::Style, Some(_)) if self.options.hot_reload => {
@@ -442,7 +447,7 @@ impl Session {
             }
             Change::Rebuild(reason) => {
                 ui::say(&format!("rebuild: {}", reason.message));
-                self.want_build(true);
+                self.want_build(false);
             }
         }
     }
@@ -455,9 +460,11 @@ impl Session {
     fn start_build(&mut self) {
         let id = self.next_build;
         self.next_build += 1;
-        // A build that a newer one cancels passes on its need to reload.
-        let reload =
-            std::mem::take(&mut self.wanted).reload || self.running.as_ref().is_some_and(|r| r.reload);
+        // A build that a newer one cancels passes on its forced reload; code changes are judged
+        // from the sources this build is made from.
+        let forced =
+            std::mem::take(&mut self.wanted).reload || self.running.as_ref().is_some_and(|r| r.forced);
+        let reload = forced || self.baseline.code_differs();
         let target_dir = self.profile.target_dir(&self.app.target_dir);
         let mut extra_args = Vec::new();
         if let Some(leptos) = &self.app.leptos {
@@ -494,6 +501,7 @@ impl Session {
             included_version: self.hub.last_version(),
             inputs: self.seen.fingerprint(),
             read: Vec::new(),
+            forced,
             reload,
         });
     }
