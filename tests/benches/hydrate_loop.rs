@@ -3,7 +3,8 @@
 //! build that competes for the CPU.
 //!
 //! Run with `cargo bench -p devserve-e2e --bench hydrate_loop` (`-- --rounds N` for the reload
-//! series; the first run builds the example in both modes from scratch: minutes).
+//! series; the first run builds the example in both modes from scratch: minutes; `--clean-start`
+//! first times a start from an empty target folder).
 //!
 //! - **save -> text visible**: a static text of a `view!` edited in place; the page stamps the
 //!   change from a `MutationObserver`.
@@ -223,6 +224,23 @@ async fn main() {
         .nth(1)
         .map_or(10, |n| n.parse().expect("--rounds N"));
     let Some(browser) = Browser::start_or_skip().await else { return };
+    if std::env::args().any(|a| a == "--clean-start") {
+        // The example's copy loses its target folder: the start builds everything.
+        let target =
+            devserve_e2e::workspace_root().join(devserve_e2e::APP_COPY).join("leptos-hydrate/target");
+        let _ = std::fs::remove_dir_all(&target);
+        let started = Instant::now();
+        let app = start(&[]).await;
+        println!(
+            "first start from a clean target folder: {:.1} s until the app answered",
+            started.elapsed().as_secs_f64()
+        );
+        let log = app.log();
+        for line in log.lines().filter(|l| l.contains(" finished in ")) {
+            println!("  {line}");
+        }
+        app.stop().await.unwrap();
+    }
     println!("the edit loop on examples/leptos-hydrate, default build debounce (background builds run)");
 
     let app = start(&[]).await;
