@@ -16,17 +16,37 @@ struct FileState {
 #[derive(Debug, Default)]
 pub(crate) struct Baseline {
     files: BTreeMap<String, FileState>,
+    /// Files too large to parse on a save ([`MAX_PARSED`]): content hashes, as built and as shown.
+    opaque: BTreeMap<String, (Option<u64>, Option<u64>)>,
+}
+
+/// Larger sources are not parsed for views: they are generated code, not markup someone edits,
+/// and parsing megabytes on the save path would hold up the patches of every other file. A
+/// change to one is a code change.
+pub(crate) const MAX_PARSED: usize = 1 << 20;
+
+fn content_hash(source: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    source.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// The views that a build was started from; it becomes the new `built` state if the build lands.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Snapshot {
     files: BTreeMap<String, FileViews>,
+    opaque: BTreeMap<String, Option<u64>>,
 }
 
 impl Baseline {
     /// Record a file as it was at start-up, when the first build is made from it.
     pub(crate) fn insert_built(&mut self, rel: &str, source: &str) {
+        if source.len() > MAX_PARSED {
+            let hash = Some(content_hash(source));
+            self.opaque.insert(rel.to_owned(), (hash, hash));
+            return;
+        }
         let views = devserve_view::extract(rel, source);
         self.files.insert(rel.to_owned(), FileState { built: views.clone(), shown: views });
     }
@@ -37,6 +57,9 @@ impl Baseline {
     /// The new version is extracted from the shown one: when the edit lies inside one view, only
     /// that view is parsed again.
     pub(crate) fn update(&mut self, rel: &str, source: &str) -> Change {
+        if source.len() > MAX_PARSED || self.opaque.contains_key(rel) {
+            return self.update_opaque(rel, source);
+        }
         let state = self
             .files
             .entry(rel.to_owned())
@@ -50,7 +73,31 @@ impl Baseline {
     }
 
     /// Forget a removed file (pages lose it after the next build).
+    /// A save of a file too large to parse (or that was): compared by content only.
+    fn update_opaque(&mut self, rel: &str, source: &str) -> Change {
+        let built = match self.files.remove(rel) {
+            // It was parsed before: from now on its built state is what it was.
+            Some(state) if state.built.skeleton.is_empty() && state.built.views.is_empty() => None,
+            Some(_) => Some(0),
+            None => self.opaque.get(rel).and_then(|(built, _)| *built),
+        };
+        let hash = content_hash(source);
+        let shown = self.opaque.get(rel).and_then(|(_, shown)| *shown);
+        self.opaque.insert(rel.to_owned(), (built, Some(hash)));
+        if shown == Some(hash) {
+            return Change::None;
+        }
+        Change::Rebuild(devserve_view::RebuildReason {
+            kind: RebuildKind::Code,
+            message: format!("{rel} changed ({} kB: too large to look for views)", source.len() / 1024),
+            pos: None,
+        })
+    }
+
     pub(crate) fn remove(&mut self, rel: &str) {
+        if let Some((_, shown)) = self.opaque.get_mut(rel) {
+            *shown = None;
+        }
         if let Some(state) = self.files.get_mut(rel) {
             state.shown = FileViews::empty(rel);
         }
@@ -64,10 +111,14 @@ impl Baseline {
     /// write is in.
     pub(crate) fn code_differs(&self) -> bool {
         self.files.values().any(|state| state.built.skeleton != state.shown.skeleton)
+            || self.opaque.values().any(|(built, shown)| built != shown)
     }
 
     pub(crate) fn snapshot(&self) -> Snapshot {
-        Snapshot { files: self.files.iter().map(|(rel, state)| (rel.clone(), state.shown.clone())).collect() }
+        Snapshot {
+            files: self.files.iter().map(|(rel, state)| (rel.clone(), state.shown.clone())).collect(),
+            opaque: self.opaque.iter().map(|(rel, (_, shown))| (rel.clone(), *shown)).collect(),
+        }
     }
 
     /// A build made from `snapshot` now runs: it is the new baseline for classification.
@@ -81,6 +132,12 @@ impl Baseline {
             }
         }
         self.files.retain(|_, state| !(state.built.skeleton.is_empty() && state.shown.skeleton.is_empty()));
+        for (rel, hash) in snapshot.opaque {
+            if let Some((built, _)) = self.opaque.get_mut(&rel) {
+                *built = hash;
+            }
+        }
+        self.opaque.retain(|_, (built, shown)| built.is_some() || shown.is_some());
     }
 }
 
@@ -155,6 +212,25 @@ fn other() -> impl IntoView {
         let snapshot = baseline.snapshot();
         baseline.landed(snapshot);
         assert!(!baseline.code_differs());
+    }
+
+    #[test]
+    fn files_too_large_to_parse_are_compared_by_content() {
+        let mut baseline = Baseline::default();
+        let big = format!("{}\n", "const X: u8 = 1;\n".repeat(MAX_PARSED / 10));
+        baseline.insert_built("src/gen.rs", &big);
+        assert_eq!(baseline.update("src/gen.rs", &big), Change::None);
+        assert!(!baseline.code_differs());
+        let changed = big.replacen("1;", "2;", 1);
+        assert!(matches!(baseline.update("src/gen.rs", &changed), Change::Rebuild(r) if r.kind == RebuildKind::Code));
+        assert!(baseline.code_differs());
+        let snapshot = baseline.snapshot();
+        baseline.landed(snapshot);
+        assert!(!baseline.code_differs());
+        // A parsed file that grows too large is a code change too.
+        baseline.insert_built(PATH, APP);
+        assert!(matches!(baseline.update(PATH, &big), Change::Rebuild(_)));
+        assert!(baseline.code_differs());
     }
 
     #[test]
