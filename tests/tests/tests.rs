@@ -7,6 +7,7 @@
 
 mod build_path;
 mod client;
+mod hostile_files;
 mod hot_patch;
 mod hydrate;
 mod property;
