@@ -9,7 +9,11 @@ use std::path::{Path, PathBuf};
 /// without extension>.d` for a `.wasm`); empty when there is none.
 pub(crate) fn inputs_of(artifact: &Path) -> Vec<PathBuf> {
     let candidates = [artifact.with_extension("d"), PathBuf::from(format!("{}.d", artifact.display()))];
-    candidates.iter().find_map(|file| std::fs::read_to_string(file).ok()).map(|text| parse(&text)).unwrap_or_default()
+    candidates
+        .iter()
+        .find_map(|file| std::fs::read_to_string(file).ok())
+        .map(|text| parse(&text))
+        .unwrap_or_default()
 }
 
 /// The prerequisites of every rule in a Makefile-style dep-info text (`target: a.rs b\ c.rs`), in
@@ -89,7 +93,8 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("devserve-depinfo-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let exe = dir.join("app");
-        std::fs::write(dir.join("app.d"), format!("{}: /w/src/main.rs /w/tpl/page.html\n", exe.display())).unwrap();
+        std::fs::write(dir.join("app.d"), format!("{}: /w/src/main.rs /w/tpl/page.html\n", exe.display()))
+            .unwrap();
         assert_eq!(inputs_of(&exe), [PathBuf::from("/w/src/main.rs"), PathBuf::from("/w/tpl/page.html")]);
         let wasm = dir.join("front.wasm");
         std::fs::write(dir.join("front.d"), "x: /w/src/lib.rs\n").unwrap();

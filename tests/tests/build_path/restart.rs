@@ -26,7 +26,10 @@ fn slow_starting_app() -> DevserveOptions {
         "if std::path::Path::new(\"slow-start\").exists() {{\n        \
          tokio::time::sleep(std::time::Duration::from_secs({SLOW_START_SECS})).await;\n    }}\n    {BIND}"
     );
-    DevserveOptions { files: vec![(MAIN_RS.to_owned(), main.replace(BIND, &slow))], ..DevserveOptions::default() }
+    DevserveOptions {
+        files: vec![(MAIN_RS.to_owned(), main.replace(BIND, &slow))],
+        ..DevserveOptions::default()
+    }
 }
 
 /// Start devserve on the slow-starting app, then make a code change whose restart hangs; returns
