@@ -25,29 +25,38 @@
 
   const state = {
     appliedVersion: SERVED_VERSION,
-    views: new Map(), // view_id -> { version, matches, markerId, template }
-    history: [], // patches applied in this page, in order: the observer re-applies them
+    views: new Map(), // view_id -> { version, matches, markerId, pageMarker, template }
+    history: [], // { patch, origin } applied or kept in this page, in order: the observer re-applies them
     failures: [], // { view_id, version, reason }
     sent: [], // the last messages sent (or queued) to devserve
     connected: false,
+    runningBuild: undefined, // the build devserve runs now (from `hello` and `build-ok`)
     observerPasses: 0,
   }
 
   // ---------------------------------------------------------------------------------------------
   // Messages
 
+  let previousType = ''
+
   function handleMessage(msg) {
     if (typeof msg === 'string') msg = JSON.parse(msg)
+    const replay = previousType === 'hello'
+    previousType = msg.type
     try {
       switch (msg.type) {
         case 'hello':
           onHello(msg)
           break
-        case 'patch':
+        case 'patch': {
+          // Marker ids in a patch are those of the build devserve ran when it sent the patch; the
+          // patches right after `hello` are replayed and may have been sent before the page's build.
+          const origin = { build: state.runningBuild, replay }
           afterHydration(() => {
-            for (const patch of msg.patches) applyViewPatch(patch)
+            for (const patch of msg.patches) applyViewPatch(patch, origin)
           })
           break
+        }
         case 'css':
           swapStylesheet(msg.href, msg.version)
           break
@@ -59,6 +68,7 @@
           showOverlay(msg.diagnostics)
           break
         case 'build-ok':
+          state.runningBuild = msg.build_id
           closeOverlay()
           badge.flash('build ok')
           break
@@ -79,6 +89,7 @@
     everConnected = true
     retryDelay = 100
     failedOpens = 0
+    state.runningBuild = msg.build_id
     badge.hide('warn')
     if (msg.protocol !== PROTOCOL) warn(`devserve speaks protocol ${msg.protocol}, this page ${PROTOCOL}`)
     log('connected')
@@ -208,82 +219,135 @@
     throw new PatchError(reason)
   }
 
-  function applyViewPatch(patch) {
+  // `origin`: what the page knew when the patch arrived (see `markedInstances`).
+  //
+  // A view with no instance in the page (another route, a closed branch, a component not
+  // rendered) is not a failure: the patch is kept and the observer applies it when the view
+  // appears. Only a view that is here and cannot be patched safely is reported; devserve then
+  // reloads the page after the build.
+  function applyViewPatch(patch, origin = {}) {
     const view = state.views.get(patch.view_id)
     if (patch.version <= SERVED_VERSION || (view && patch.version <= view.version)) return
     takeRecords()
     let result
     try {
-      result = patchScope(patch, document, true)
+      result = patchScope(patch, document, origin)
     } catch (error) {
-      result = { matches: 0, reason: error instanceof PatchError ? error.message : String(error) }
+      result = { reason: error instanceof PatchError ? error.message : String(error) }
     }
     dropOwnRecords()
     const { view_id, version } = patch
-    if (!result.matches) {
-      const failure = { view_id, version, reason: result.reason || 'the view was not found in the page' }
+    if (result.reason) {
+      const failure = { view_id, version, reason: result.reason }
       state.failures.push(failure)
       warn(`could not patch ${view_id}: ${failure.reason}`)
       send({ type: 'patch-failed', ...failure })
       return
     }
-    state.views.set(view_id, { version, matches: result.matches, markerId: patch.marker_id, template: result.template })
+    const pageMarker = result.pageMarker ?? view?.pageMarker ?? null
+    const { matches, template } = result
+    state.views.set(view_id, { version, matches, markerId: patch.marker_id, pageMarker, template })
     state.appliedVersion = Math.max(state.appliedVersion, version)
-    state.history.push(patch)
-    log(`patched ${view_id} (${result.matches} ${result.matches === 1 ? 'place' : 'places'})`)
-    send({ type: 'patch-applied', view_id, version, matches: result.matches })
+    state.history.push({ patch, origin })
+    if (matches) log(`patched ${view_id} (${matches} ${matches === 1 ? 'place' : 'places'})`)
+    else log(`kept the patch of ${view_id}: it is not on this page (applied when it appears)`)
+    send({ type: 'patch-applied', view_id, version, matches })
   }
 
   // Patch every match of `patch.old_template` inside `scope` (the document, or a list of nodes).
   // All or nothing: every op is checked on the template and on each mirror first, recording DOM
-  // actions; the DOM is touched only once all of them succeeded.
-  function patchScope(patch, scope, strict) {
-    const { matches, broken } = findMatches(patch.old_template, patch.marker_id, scope)
+  // actions; the DOM is touched only once all of them succeeded. `strict` (the whole document):
+  // marked instances that do not match, or cannot be told apart, are failures; in nodes rendered
+  // later they are simply not patched.
+  function patchScope(patch, scope, origin, strict = scope === document) {
+    const { matches, broken, ambiguous, pageMarker } = findMatches(patch, scope, origin)
     if (strict && broken) fail(`${broken} marked instance(s) no longer match the view's template`)
-    if (!matches.length) return { matches: 0 }
+    if (strict && ambiguous) {
+      fail(`${ambiguous} views of ${markerFile(patch.marker_id)} match its template: cannot tell which one it is`)
+    }
     const template = structuredClone(patch.old_template)
     const actions = []
     for (const op of patch.ops) {
       applyToTemplate(template, op)
+      if (!matches.length) continue
       let targets = 0
       for (const match of matches) targets += applyToMirror(match, op, actions)
       if (!targets) fail(`${op.op} at [${op.path ?? op.parent}]: that part of the view is not rendered`)
     }
     for (const action of actions) action()
-    return { matches: matches.length, template }
+    return { matches: matches.length, template, pageMarker }
   }
 
   // --- finding views
 
-  function findMatches(template, markerId, scope) {
+  function findMatches(patch, scope, origin) {
+    const template = patch.old_template
     const matches = []
     const claimed = new Set()
-    let broken = 0
-    if (markerId) {
-      // A page served by an older build may know the view under an older line number: then any
-      // marked view of the same file whose content matches will do.
-      let pairs = markerPairs(scope, (id) => id === markerId)
-      const exact = pairs.length > 0
-      const file = (id) => id.replace(/-\d+$/, '')
-      if (!exact) pairs = markerPairs(scope, (id) => file(id) === file(markerId))
-      for (const [open, close] of pairs) {
+    const marked = patch.marker_id ? markedInstances(patch, scope, origin) : {}
+    for (const match of marked.matches ?? []) {
+      matches.push(match)
+      for (const item of match.items) if (item.el) claimed.add(item.el)
+    }
+    // Server-rendered instances carry markers; without them, look only at client-rendered DOM.
+    const accept = patch.marker_id && scope === document && pageHasMarkers() ? isClientRendered : () => true
+    matches.push(...findByTemplate(template, scope, claimed, false, accept))
+    for (const match of matches) findComponentChildren(match.items)
+    const { broken = 0, ambiguous = 0, id: pageMarker = null } = marked
+    return { matches, broken, ambiguous, pageMarker }
+  }
+
+  // The marked instances of a view: the `hot-reload` pairs in `scope` of the id the view has in
+  // this page. `patch.marker_id` is the view's id in the build devserve ran when it sent the
+  // patch (`origin.build`), the page's markers are those of the build that served it (BUILD_ID).
+  // When the two are the same build, that id is the answer, and a view without it has no marked
+  // instance here. When they may differ (a page that lived through a build that moved lines; a
+  // patch replayed right after `hello` may be older than the page), the page may know the view
+  // under another line of the same file, and an id is taken only when it identifies the view:
+  //   1. the id this view was patched through before in this page (remembered: `pageMarker`);
+  //   2. the patch's own id, unless another view of this page was patched through it;
+  //   3. the one id of the file that no other view was patched through and whose instances all
+  //      match the template. Two or more such ids: the view may be here but it cannot be told
+  //      which it is, and guessing could patch another view with an equal template (`ambiguous`).
+  // Returns { id, matches, broken, ambiguous }.
+  function markedInstances(patch, scope, origin) {
+    const { view_id: viewId, marker_id: markerId, old_template: template } = patch
+    const file = markerFile(markerId)
+    const pairsById = new Map()
+    for (const pair of markerPairs(scope, (id) => markerFile(id) === file)) {
+      const id = markerIdOf(pair[0])
+      pairsById.set(id, [...(pairsById.get(id) ?? []), pair])
+    }
+    const owners = new Map() // page marker id -> the other view patched through it
+    for (const [id, view] of state.views) if (id !== viewId && view.pageMarker) owners.set(view.pageMarker, id)
+    const instances = (pairs) =>
+      pairs.map(([open, close]) => {
         const nodes = []
         for (let n = open.nextSibling; n !== close; n = n.nextSibling) nodes.push(n)
         const items = matchSequence(template, nodes, true)
-        if (!items) {
-          if (exact) broken++
-          continue
-        }
-        matches.push({ parent: open.parentNode, end: close, items })
-        for (const item of items) if (item.el) claimed.add(item.el)
-      }
+        return items && { parent: open.parentNode, end: close, items }
+      })
+    const known = state.views.get(viewId)?.pageMarker
+    for (const id of [known, markerId]) {
+      if (!id || !pairsById.has(id) || (id !== known && owners.has(id))) continue
+      const found = instances(pairsById.get(id))
+      return { id, matches: found.filter(Boolean), broken: found.filter((match) => !match).length }
     }
-    // Server-rendered instances carry markers; without them, look only at client-rendered DOM.
-    const accept = markerId && scope === document && pageHasMarkers() ? isClientRendered : () => true
-    matches.push(...findByTemplate(template, scope, claimed, false, accept))
-    for (const match of matches) findComponentChildren(match.items)
-    return { matches, broken }
+    const sameBuild = !origin.replay && origin.build !== undefined && origin.build === BUILD_ID
+    if (sameBuild) return { id: null, matches: [] }
+    const fitting = []
+    for (const [id, pairs] of pairsById) {
+      if (owners.has(id)) continue
+      const found = instances(pairs)
+      if (found.every(Boolean)) fitting.push({ id, matches: found })
+    }
+    if (fitting.length === 1) return fitting[0]
+    return { id: null, matches: [], ambiguous: fitting.length > 1 ? fitting.length : 0 }
   }
+
+  // `src-app.rs-12` -> `src-app.rs` (the file part of a marker id).
+  const markerFile = (id) => id.replace(/-\d+$/, '')
+  const markerIdOf = (open) => /^hot-reload\|(.+)\|open$/.exec(open.data)[1]
 
   // `<!--hot-reload|ID|open-->` .. `<!--hot-reload|ID|close-->` for the ids `wanted` accepts;
   // siblings; nested pairs of the same id (a recursive component) pair up like brackets.
@@ -357,16 +421,16 @@
   // --- matching a template against DOM nodes
 
   // Match template nodes against `nodes` in order. `whole`: the nodes must all be consumed (blank
-  // text aside); otherwise a prefix is enough. `reversed`: both lists run backwards (matching the
-  // roots before an anchor). Holes and components match any run of nodes, shortest first, that
-  // does not split a marker pair; failed (template, node) positions are remembered, so
-  // backtracking stays polynomial.
+  // text and devserve's own nodes aside); otherwise a prefix is enough. `reversed`: both lists run
+  // backwards (matching the roots before an anchor). Holes and components match any run of nodes,
+  // shortest first, that does not split a marker pair; failed (template, node) positions are
+  // remembered, so backtracking stays polynomial.
   function matchSequence(template, nodes, whole, reversed = false) {
     const failed = new Set()
     const go = (ti, di) => {
       if (ti === template.length) {
         if (!whole) return []
-        while (di < nodes.length && isBlank(nodes[di])) di++
+        while (di < nodes.length && skippable(nodes[di])) di++
         return di === nodes.length ? [] : null
       }
       const key = ti * (nodes.length + 1) + di
@@ -381,7 +445,7 @@
           return [{ t: tpl.t, tpl, nodes: run }, ...rest]
         }
       } else if (tpl.t === 'el') {
-        while (di < nodes.length && isBlank(nodes[di])) di++
+        while (di < nodes.length && skippable(nodes[di])) di++
         const item = di < nodes.length && matchElement(nodes[di], tpl)
         const rest = item && go(ti + 1, di + 1)
         if (rest) return [item, ...rest]
@@ -415,7 +479,7 @@
   function matchText(nodes, di, text, reversed) {
     const want = normalize(text)
     let start = di
-    while (start < nodes.length && isBlank(nodes[start])) start++
+    while (start < nodes.length && skippable(nodes[start])) start++
     if (!want) return [di, start]
     let got = ''
     for (let end = start; end < nodes.length && nodes[end].nodeType === Node.TEXT_NODE; end++) {
@@ -450,8 +514,11 @@
 
   function attrsMatch(el, attrs) {
     for (const [name, value] of attrs) {
-      const actual = el.getAttribute(name)
+      let actual = el.getAttribute(name)
       if (actual === null) return false
+      // A stylesheet devserve swapped (`?v=N`) still counts as the link the view renders.
+      const swapped = swappedHrefs.get(el)
+      if (name === 'href' && swapped && swapped.current === actual) actual = swapped.original
       if (value === null) continue
       // Dynamic `class:x` and `style:x` add to the static value.
       if (name === 'class' && !tokens(value).every((token) => el.classList.contains(token))) return false
@@ -688,6 +755,14 @@
   // at the end of children as hydration anchors: neither is part of a view's static content.
   const isBlank = (node) =>
     (node.nodeType === Node.TEXT_NODE && !/\S/.test(node.data)) || (node.nodeType === Node.COMMENT_NODE && node.data === '')
+  // What devserve itself puts in the page: its client script (injected into <head>), its badge
+  // and overlay (appended to <html>), a stylesheet still loading in a swap. Never part of a view:
+  // matching skips them as it skips blank text.
+  const OWN_SCRIPT = document.currentScript
+  const isOwn = (node) =>
+    node.nodeType === Node.ELEMENT_NODE &&
+    (node === OWN_SCRIPT || node.localName.startsWith('devserve-') || node.hasAttribute('data-devserve-pending'))
+  const skippable = (node) => isBlank(node) || isOwn(node)
   const sameTag = (el, tag) => el.localName.toLowerCase() === tag.toLowerCase()
   const tokens = (value) => (value || '').split(/\s+/).filter(Boolean)
 
@@ -715,8 +790,9 @@
   // ---------------------------------------------------------------------------------------------
   // DOM rendered by the page's own scripts after load (client-side rendering) carries no
   // markers. Its roots are remembered: once the page has markers, that is where a marked view's
-  // unmarked instances are looked for. Patches applied so far are re-applied to what the page's
-  // (old) code renders later, one pass per animation frame over the nodes added since. Our own
+  // unmarked instances are looked for. Patches applied or kept so far (a kept patch's view was not
+  // on the page: another route, a closed branch) are re-applied to what the page's (old) code
+  // renders later, one pass per animation frame over the nodes added since. Our own
   // mutations are taken from the observer's queue and dropped, so the observer never feeds itself.
 
   const clientRendered = new WeakSet()
@@ -776,9 +852,9 @@
     pending = new Set()
     if (!scope.length) return
     state.observerPasses++
-    for (const patch of state.history) {
+    for (const { patch, origin } of state.history) {
       try {
-        const { matches } = patchScope(patch, scope, false)
+        const { matches } = patchScope(patch, scope, origin)
         if (matches) log(`re-applied patch ${patch.version} to ${matches} new instance(s) of ${patch.view_id}`)
       } catch (error) {
         if (!(error instanceof PatchError)) warn('re-applying a patch failed', error)
@@ -789,6 +865,10 @@
 
   // ---------------------------------------------------------------------------------------------
   // Stylesheets: load-then-swap, so the page is never unstyled.
+
+  // A swapped link's href as the page's HTML wrote it, while the link still has the href the swap
+  // gave it: template matching compares the original (see `attrsMatch`).
+  const swappedHrefs = new WeakMap() // link -> { original, current }
 
   function swapStylesheet(href, version) {
     const target = new URL(href, location.href)
@@ -811,6 +891,8 @@
       link.removeAttribute('integrity')
       link.dataset.devservePending = ''
       link.href = url.href
+      const original = swappedHrefs.get(old)?.original ?? old.getAttribute('href')
+      swappedHrefs.set(link, { original, current: link.getAttribute('href') })
       link.addEventListener('load', () => {
         delete link.dataset.devservePending
         old.remove()

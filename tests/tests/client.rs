@@ -3,6 +3,7 @@
 //! stand-in WebSocket), and the DOM checked afterwards.
 
 mod engine;
+mod finding;
 mod inner_html;
 mod patch;
 mod ui;

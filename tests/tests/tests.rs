@@ -10,5 +10,7 @@ mod client;
 mod hostile_files;
 mod hot_patch;
 mod hydrate;
+mod off_page;
 mod property;
 mod save_patterns;
+mod shell;
