@@ -230,7 +230,7 @@ async fn a_view_nested_in_a_block_is_patched() {
         (COMPONENTS, r#""Nobody greeted yet.""#, r#""Nobody here yet.""#),
         &texts("#greeting"),
         json!(["Nobody here yet."]),
-        ">Nobody here yet.</p>",
+        ">Nobody here yet.<", // `.</p>`, or `.<!></p>` with erase_components
     )
     .await;
 }

@@ -1,6 +1,9 @@
 //! What devserve remembers of every Rust source: the views of the running binary's sources
-//! (`built`) and the views pages show now (`shown`, which runs ahead of `built` by the patches sent
-//! since the last build).
+//! (`built`), the views pages show now (`shown`, which runs ahead of `built` by the patches sent
+//! since the last build), and the last good parse of the file on disk (`latest`, what the next
+//! build is made from). A change that needs a rebuild moves `latest` only: the pages still show
+//! what they showed, so a later save that is static again is patched from what they really show
+//! (saves in quick succession can be read mid-write).
 
 use std::collections::BTreeMap;
 
@@ -10,6 +13,13 @@ use devserve_view::{Change, FileViews, RebuildKind};
 struct FileState {
     built: FileViews,
     shown: FileViews,
+    latest: FileViews,
+}
+
+impl FileState {
+    fn all(views: FileViews) -> Self {
+        FileState { built: views.clone(), shown: views.clone(), latest: views }
+    }
 }
 
 /// The views of all sources, as built and as shown.
@@ -48,7 +58,7 @@ impl Baseline {
             return;
         }
         let views = devserve_view::extract(rel, source);
-        self.files.insert(rel.to_owned(), FileState { built: views.clone(), shown: views });
+        self.files.insert(rel.to_owned(), FileState::all(views));
     }
 
     /// Classify a new version of `rel` and remember it as shown unless it does not parse (the last
@@ -60,14 +70,16 @@ impl Baseline {
         if source.len() > MAX_PARSED || self.opaque.contains_key(rel) {
             return self.update_opaque(rel, source);
         }
-        let state = self
-            .files
-            .entry(rel.to_owned())
-            .or_insert_with(|| FileState { built: FileViews::empty(rel), shown: FileViews::empty(rel) });
-        let new = devserve_view::extract_from(&state.shown, source);
+        let state = self.files.entry(rel.to_owned()).or_insert_with(|| FileState::all(FileViews::empty(rel)));
+        let new = devserve_view::extract_from(&state.latest, source);
         let change = devserve_view::classify_from(&state.built, &state.shown, &new);
-        if !matches!(&change, Change::Rebuild(reason) if reason.kind == RebuildKind::ParseError) {
-            state.shown = new;
+        match &change {
+            Change::Rebuild(reason) if reason.kind == RebuildKind::ParseError => {}
+            Change::Rebuild(_) => state.latest = new,
+            Change::None | Change::Patch(_) => {
+                state.shown = new.clone();
+                state.latest = new;
+            }
         }
         change
     }
@@ -99,39 +111,57 @@ impl Baseline {
             *shown = None;
         }
         if let Some(state) = self.files.get_mut(rel) {
-            state.shown = FileViews::empty(rel);
+            state.latest = FileViews::empty(rel);
         }
     }
 
-    /// What a build started now is built from.
     /// Whether the program the sources describe now differs from the last build's in anything but
     /// static markup: a file's code skeleton changed, or a file was added or removed. A build made
     /// now must reload the pages exactly then. Decided from the current state, never accumulated
     /// per save: a half-written prefix that parsed differently leaves nothing behind once the full
     /// write is in.
+    #[cfg(test)]
     pub(crate) fn code_differs(&self) -> bool {
-        self.files.values().any(|state| state.built.skeleton != state.shown.skeleton)
-            || self.opaque.values().any(|(built, shown)| built != shown)
+        self.code_differs_in(|_| true)
     }
 
+    /// [`Baseline::code_differs`], counting only the files `compiled` accepts (the ones the last
+    /// build read, from cargo's dep-info: a `.rs` file that is no module of the crate cannot
+    /// change the program).
+    pub(crate) fn code_differs_in(&self, compiled: impl Fn(&str) -> bool) -> bool {
+        self.files.iter().any(|(rel, state)| compiled(rel) && state.built.skeleton != state.latest.skeleton)
+            || self.opaque.iter().any(|(rel, (built, shown))| compiled(rel) && built != shown)
+    }
+
+    /// What a build started now is built from.
     pub(crate) fn snapshot(&self) -> Snapshot {
         Snapshot {
-            files: self.files.iter().map(|(rel, state)| (rel.clone(), state.shown.clone())).collect(),
+            files: self.files.iter().map(|(rel, state)| (rel.clone(), state.latest.clone())).collect(),
             opaque: self.opaque.iter().map(|(rel, (_, shown))| (rel.clone(), *shown)).collect(),
         }
     }
 
-    /// A build made from `snapshot` now runs: it is the new baseline for classification.
-    pub(crate) fn landed(&mut self, snapshot: Snapshot) {
+    /// A build made from `snapshot` now runs: it is the new baseline for classification. With
+    /// `reloaded`, the pages were reloaded and show it too.
+    pub(crate) fn landed(&mut self, snapshot: Snapshot, reloaded: bool) {
         for (rel, views) in snapshot.files {
             match self.files.get_mut(&rel) {
-                Some(state) => state.built = views,
+                Some(state) => {
+                    if reloaded {
+                        state.shown = views.clone();
+                    }
+                    state.built = views;
+                }
                 None => {
-                    self.files.insert(rel, FileState { built: views.clone(), shown: views });
+                    self.files.insert(rel, FileState::all(views));
                 }
             }
         }
-        self.files.retain(|_, state| !(state.built.skeleton.is_empty() && state.shown.skeleton.is_empty()));
+        self.files.retain(|_, state| {
+            !(state.built.skeleton.is_empty()
+                && state.shown.skeleton.is_empty()
+                && state.latest.skeleton.is_empty())
+        });
         for (rel, hash) in snapshot.opaque {
             if let Some((built, _)) = self.opaque.get_mut(&rel) {
                 *built = hash;
@@ -210,7 +240,7 @@ fn other() -> impl IntoView {
         baseline.remove(PATH);
         assert!(baseline.code_differs());
         let snapshot = baseline.snapshot();
-        baseline.landed(snapshot);
+        baseline.landed(snapshot, true);
         assert!(!baseline.code_differs());
     }
 
@@ -222,15 +252,29 @@ fn other() -> impl IntoView {
         assert_eq!(baseline.update("src/gen.rs", &big), Change::None);
         assert!(!baseline.code_differs());
         let changed = big.replacen("1;", "2;", 1);
-        assert!(matches!(baseline.update("src/gen.rs", &changed), Change::Rebuild(r) if r.kind == RebuildKind::Code));
+        assert!(
+            matches!(baseline.update("src/gen.rs", &changed), Change::Rebuild(r) if r.kind == RebuildKind::Code)
+        );
         assert!(baseline.code_differs());
         let snapshot = baseline.snapshot();
-        baseline.landed(snapshot);
+        baseline.landed(snapshot, true);
         assert!(!baseline.code_differs());
         // A parsed file that grows too large is a code change too.
         baseline.insert_built(PATH, APP);
         assert!(matches!(baseline.update(PATH, &big), Change::Rebuild(_)));
         assert!(baseline.code_differs());
+    }
+
+    #[test]
+    fn a_read_mid_write_does_not_move_what_pages_show() {
+        // Saves in quick succession: the file is read right after the next save truncated it,
+        // then in full with a new text.
+        let mut baseline = Baseline::default();
+        baseline.insert_built(PATH, APP);
+        assert!(matches!(baseline.update(PATH, ""), Change::Rebuild(_)));
+        let patch = patches(baseline.update(PATH, &APP.replace("\"one\"", "\"uno\""))).remove(0);
+        assert_eq!(shown_text(&patch), "one", "patched from what the page shows");
+        assert!(!baseline.code_differs());
     }
 
     #[test]
@@ -252,7 +296,7 @@ fn other() -> impl IntoView {
             matches!(baseline.update("src/new.rs", APP), Change::Rebuild(reason) if reason.kind == RebuildKind::ViewCount)
         );
         assert!(matches!(baseline.update("src/new.rs", APP), Change::Rebuild(_)), "not built yet");
-        baseline.landed(baseline.snapshot());
+        baseline.landed(baseline.snapshot(), true);
         assert_eq!(baseline.update("src/new.rs", APP), Change::None);
         let patch = patches(baseline.update("src/new.rs", &APP.replace("\"one\"", "\"uno\""))).remove(0);
         assert_eq!((patch.marker_id.as_deref(), shown_text(&patch)), (Some("src-new.rs-2"), "one"));

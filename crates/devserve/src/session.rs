@@ -1,7 +1,7 @@
 //! `devserve --hot-reload`: one session serving one app. Wires the watcher, the view baseline, the
 //! build queue, the app supervisor and the browser hub together.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -94,6 +94,9 @@ struct Session {
     options: Options,
     /// The file watcher (also told what the builds read).
     watcher: Watcher,
+    /// The sources (as the baseline names them) the running build was compiled from, from cargo's
+    /// dep-info; `None` until a build told.
+    compiled: Option<BTreeSet<String>>,
     app: Project,
     /// The wasm front end of a hydrated app.
     front: Option<Front>,
@@ -225,6 +228,7 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<ExitCode> {
     let mut session = Session {
         options,
         watcher,
+        compiled: None,
         app,
         front,
         site,
@@ -396,8 +400,13 @@ impl Session {
                 self.css_version += 1;
                 if self.options.hot_reload {
                     self.hub.send(ServerMessage::Css { href: href.clone(), version: self.css_version });
+                    // A page may link the style-file itself too (an SSR app serving its folder).
+                    if rel.ends_with(".css") {
+                        let own = format!("/{rel}");
+                        self.hub.send(ServerMessage::Css { href: own, version: self.css_version });
+                    }
                     let micros = started.elapsed().as_micros();
-                    ui::say(&format!("{rel}: {href} compiled and swapped in {micros} µs"));
+                    ui::say(&format!("{rel}: stylesheet swapped ({href} compiled in {micros} µs)"));
                 } else {
                     self.hub.send(ServerMessage::Reload);
                 }
@@ -464,7 +473,9 @@ impl Session {
         // from the sources this build is made from.
         let forced =
             std::mem::take(&mut self.wanted).reload || self.running.as_ref().is_some_and(|r| r.forced);
-        let reload = forced || self.baseline.code_differs();
+        let compiled = self.compiled.as_ref();
+        let reload =
+            forced || self.baseline.code_differs_in(|path| compiled.is_none_or(|c| c.contains(path)));
         let target_dir = self.profile.target_dir(&self.app.target_dir);
         let mut extra_args = Vec::new();
         if let Some(leptos) = &self.app.leptos {
@@ -626,7 +637,16 @@ impl Session {
     /// A good build: restart the app if its binary changed (beside the event loop; the landing
     /// finishes in [`Session::landed`]), else switch the front's files at once.
     fn land(&mut self, mut running: Running, executable: PathBuf, hash: BinaryHash, staged: Option<Staged>) {
-        self.watcher.watch_inputs(std::mem::take(&mut running.read));
+        let read = std::mem::take(&mut running.read);
+        if !read.is_empty() {
+            let compiled = read
+                .iter()
+                .filter_map(|path| path.strip_prefix(&self.app.package_dir).ok())
+                .map(|rel| self.app.source_path(&rel.to_string_lossy().replace('\\', "/")))
+                .collect();
+            self.compiled = Some(compiled);
+        }
+        self.watcher.watch_inputs(read);
         // Same bytes, or (Cranelift does not order its object files deterministically) the same
         // sources with the same profile: the running app is already this build.
         let unchanged = self.app_binary.is_some()
@@ -688,11 +708,12 @@ impl Session {
             front.published(staged);
         }
         let front_changed = staged.is_some();
-        self.baseline.landed(running.snapshot);
+        let reloaded = running.reload && (restarted || front_changed);
+        self.baseline.landed(running.snapshot, reloaded);
         self.hub.build_landed(build_id.clone(), running.included_version);
         self.hub.set_app_state(AppState::Up);
         self.hub.send(ServerMessage::BuildOk { build_id });
-        if running.reload && (restarted || front_changed) {
+        if reloaded {
             self.hub.send(ServerMessage::Reload);
             self.reload_clients.clear();
         } else {

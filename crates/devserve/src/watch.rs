@@ -358,6 +358,9 @@ pub(super) mod tests {
         check("style/main.css", Some(("style/main.css", FileKind::Style)));
         check("style/main.scss", Some(("style/main.scss", FileKind::Style)));
         check("Cargo.toml", Some(("Cargo.toml", FileKind::Build)));
+        // A `cargo update` changes what is built (issue 8, item 5).
+        check("Cargo.lock", Some(("Cargo.lock", FileKind::Build)));
+        check("rust-toolchain.toml", Some(("rust-toolchain.toml", FileKind::Build)));
         check("build.rs", Some(("build.rs", FileKind::Build)));
     }
 
@@ -371,7 +374,6 @@ pub(super) mod tests {
         check("src/#app.rs#", None);
         check("src/.#app.rs", None);
         check("README.md", None);
-        check("Cargo.lock", None);
     }
 
     #[test]

@@ -85,6 +85,7 @@ pub(crate) fn watch(
         folders: Arc::default(),
         files: BTreeSet::new(),
         inputs: BTreeSet::new(),
+        emptied: BTreeSet::new(),
         debounce: Debounce::default(),
         out,
     };
@@ -136,6 +137,8 @@ struct State {
     files: BTreeSet<PathBuf>,
     /// Build inputs outside what the filter keeps (see [`Watcher::watch_inputs`]).
     inputs: BTreeSet<PathBuf>,
+    /// Files closed empty, waiting for their writer to pause (see `sight`).
+    emptied: BTreeSet<PathBuf>,
     debounce: Debounce,
     out: mpsc::UnboundedSender<Touched>,
 }
@@ -158,6 +161,7 @@ impl State {
                 Err(RecvTimeoutError::Timeout) => {}
             }
             for (path, state) in self.debounce.pop_due(Instant::now()) {
+                let state = if self.emptied.remove(&path) { FileState::Complete } else { state };
                 self.send(path, state);
             }
         }
@@ -270,6 +274,15 @@ impl State {
 
     fn sight(&mut self, path: PathBuf, state: FileState, now: Instant) {
         if let Some((path, state)) = self.debounce.push(path, state, now) {
+            // A writer closed the file, but it is empty now: most likely the next save has just
+            // truncated it (saves in quick succession). Wait until writing pauses; if it is still
+            // empty then, it really was emptied.
+            if state == FileState::Complete && std::fs::metadata(&path).is_ok_and(|m| m.len() == 0) {
+                self.emptied.insert(path.clone());
+                let _ = self.debounce.push(path, FileState::Writing, now);
+                return;
+            }
+            self.emptied.remove(&path);
             self.send(path, state);
         }
     }
