@@ -3,15 +3,22 @@
 //!
 //! Run with `cargo bench -p devserve-e2e --bench save_to_dom`.
 //!
-//! Each save is stamped on the system clock right before the file is written (in place, with one
-//! `std::fs::write`, as most editors save); the page stamps the change on the same clock
-//! (`performance.timeOrigin + performance.now()`) from a `MutationObserver` on the edited element
-//! (view edits), or when the element's computed style changes as the stylesheet is swapped
-//! (stylesheet edits). Latency is the difference. Background builds are held back with
-//! `--build-debounce 600000` so that a compiler does not compete for the CPU while measuring.
+//! devserve runs as a user runs it: default build debounce, so every save also starts the
+//! background build that brings the binary up to date, and that build competes for the CPU with
+//! the patch path. Saves are [`PAUSE`] apart, so the build a save starts is running at the next.
 //!
-//! A save that never reaches the page within [`LOST_AFTER`] is counted as lost and reported, and
-//! devserve is restarted so the remaining saves are measured from a consistent state.
+//! Each save is stamped here right before the file is written (in place, with one
+//! `std::fs::write`, as most editors save); the page stamps the change from a `MutationObserver`
+//! on the edited element (view edits), or when the element's computed style changes as the
+//! stylesheet is swapped (stylesheet edits), with `performance.timeOrigin + performance.now()`.
+//! The two clocks are calibrated against each other before and after each series: the page's
+//! clock is read between two local stamps 30 times, the read with the shortest round trip gives
+//! the offset and half that round trip its uncertainty; the mean of the two offsets is used, and
+//! the uncertainty and the drift between them are printed.
+//!
+//! A save that never reaches the page within [`LOST_AFTER`] is counted as lost and reported (the
+//! goal is 0); the series goes on with the same devserve, nothing is restarted. A page that
+//! reloaded meanwhile (its recorder gone) is counted too and gets a new recorder.
 
 #![allow(clippy::unwrap_used)]
 
@@ -26,8 +33,9 @@ const EDITS: usize = 50;
 const WARM_UP: usize = 3;
 /// A save not shown after this long is lost.
 const LOST_AFTER: Duration = Duration::from_secs(3);
-/// Pause between saves, so that each one is a separate event for the watcher.
-const PAUSE: Duration = Duration::from_millis(100);
+/// Pause between saves: a person saves every second or so, and the background build a save starts
+/// is under way at the next one.
+const PAUSE: Duration = Duration::from_millis(1000);
 
 const COMPONENTS: &str = "src/components.rs";
 const STYLESHEET: &str = "style/main.css";
@@ -112,6 +120,8 @@ struct Series {
     saves: usize,
     /// Saves that never showed.
     lost: usize,
+    /// Times the page was found reloaded (its recorder gone).
+    reloads: usize,
     /// Saves after which the page showed something else before the saved version.
     detours: usize,
     /// Patch or stylesheet messages devserve sent.
@@ -148,10 +158,34 @@ struct Setup {
     app: DevserveApp,
 }
 
+/// How the page's clock relates to this process's.
+#[derive(Clone, Copy)]
+struct Calibration {
+    /// Page clock minus local clock, ms.
+    offset: f64,
+    /// ± ms.
+    uncertainty: f64,
+}
+
+/// Page clock minus local clock (ms), and its uncertainty (half the shortest round trip).
+async fn calibrate(page: &Page) -> Calibration {
+    let mut best = Calibration { offset: 0.0, uncertainty: f64::MAX };
+    for _ in 0..30 {
+        let t0 = now_ms();
+        let at = page.eval("performance.timeOrigin + performance.now()").await.unwrap().as_f64().unwrap();
+        let t1 = now_ms();
+        let half = (t1 - t0) / 2.0;
+        if half < best.uncertainty {
+            best = Calibration { offset: at - (t0 + half), uncertainty: half };
+        }
+    }
+    best
+}
+
 impl Setup {
     async fn start(browser: &Browser, kind: Kind) -> Self {
-        let options = DevserveOptions::with_args(&["--build-debounce", "600000"]);
-        let app = DevserveApp::start(options).await.unwrap();
+        // Default options: the default build debounce, as a user runs devserve.
+        let app = DevserveApp::start(DevserveOptions::default()).await.unwrap();
         let page = browser.page().await.unwrap();
         app.open(&page, "/").await.unwrap();
         page.exec(kind.recorder(), Vec::new()).await.unwrap();
@@ -159,19 +193,33 @@ impl Setup {
     }
 
     /// Save `content` to `rel` and wait until the page shows `shown`; `None` if it did not
-    /// within [`LOST_AFTER`].
-    async fn save(&self, rel: &str, content: &str, shown: &str) -> Option<Shown> {
-        self.page.exec("window.__bench.length = 0; return null;", Vec::new()).await.unwrap();
+    /// within [`LOST_AFTER`]. The latency is on the local clock, given the page's `offset`.
+    async fn save(
+        &self,
+        kind: Kind,
+        edit: (&str, &str, &str),
+        offset: f64,
+        series: &mut Series,
+    ) -> Option<Shown> {
+        let (rel, content, shown) = edit;
+        // A page that reloaded (a build landed with a reload) lost its recorder: count it and
+        // install a new one, so that the following saves are still seen.
+        let clear = "if (!window.__bench) return false; window.__bench.length = 0; return true;";
+        if self.page.exec(clear, Vec::new()).await.unwrap_or(json!(false)) != json!(true) {
+            series.reloads += 1;
+            let _ = self.page.exec(kind.recorder(), Vec::new()).await;
+        }
         let path = self.app.path(rel);
         let written = now_ms();
         std::fs::write(&path, content).unwrap();
         let start = Instant::now();
-        let find = "const i = window.__bench.findIndex((s) => s.value === arguments[0]);
+        let find = "if (!window.__bench) return null;
+                    const i = window.__bench.findIndex((s) => s.value === arguments[0]);
                     return i < 0 ? null : [window.__bench[i].at, i];";
         while start.elapsed() < LOST_AFTER {
-            if let Value::Array(found) = self.page.exec(find, vec![json!(shown)]).await.unwrap() {
+            if let Ok(Value::Array(found)) = self.page.exec(find, vec![json!(shown)]).await {
                 let at = found[0].as_f64().unwrap();
-                return Some(Shown { latency: at - written, detour: found[1] != 0 });
+                return Some(Shown { latency: at - offset - written, detour: found[1] != 0 });
             }
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
@@ -183,44 +231,46 @@ fn now_ms() -> f64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs_f64() * 1000.0
 }
 
-async fn run(browser: &Browser, kind: Kind) -> Series {
+async fn run(browser: &Browser, kind: Kind) -> (Series, Calibration, Calibration) {
     let (rel, from, versions) = kind.edits();
-    let mut setup = Setup::start(browser, kind).await;
+    let setup = Setup::start(browser, kind).await;
     let original = setup.app.read(rel).unwrap();
     assert_eq!(original.matches(from).count(), 1, "{from:?} must occur once in {rel}");
+    let before = calibrate(&setup.page).await;
     let mut series = Series::default();
+    let mut latencies = Vec::new();
     let mut i = 0;
-    while series.samples.len() < EDITS {
+    while series.saves < EDITS + WARM_UP {
         let (to, shown) = versions[i % 2];
         i += 1;
         series.saves += 1;
-        match setup.save(rel, &original.replacen(from, to, 1), shown).await {
+        let content = original.replacen(from, to, 1);
+        match setup.save(kind, (rel, &content, shown), before.offset, &mut series).await {
             Some(shown) if i > WARM_UP => {
-                series.samples.push(shown.latency);
+                latencies.push(shown.latency);
                 series.detours += usize::from(shown.detour);
             }
             Some(_) => {}
             None => {
                 series.lost += 1;
-                assert!(series.lost <= EDITS, "too many lost saves: giving up");
                 let log = setup.app.log();
                 let recent: Vec<&str> = log.lines().rev().take(4).collect();
                 eprintln!(
-                    "  save {i} did not reach the page within {LOST_AFTER:?}; devserve's last lines:\n    {}",
+                    "  save {i} did not reach the page within {LOST_AFTER:?} (lost); devserve's last lines:\n    {}",
                     recent.into_iter().rev().collect::<Vec<_>>().join("\n    ")
                 );
-                series.absorb(kind, &log);
-                drop(setup);
-                eprintln!("  restarting devserve");
-                setup = Setup::start(browser, kind).await;
-                i = 0;
             }
         }
         tokio::time::sleep(PAUSE).await;
     }
+    let after = calibrate(&setup.page).await;
+    // Use the mean of the two offsets (the latencies above used the first).
+    let shift = (after.offset - before.offset) / 2.0;
+    series.samples = latencies.into_iter().map(|latency| latency - shift).collect();
     series.absorb(kind, &setup.app.log());
+    std::fs::write(setup.app.path(rel), &original).unwrap();
     setup.app.stop().await.unwrap();
-    series
+    (series, before, after)
 }
 
 /// devserve's own time per patch, from its `patched N view(s) in X µs` lines, in ms.
@@ -259,20 +309,29 @@ async fn main() {
     let Some(browser) = Browser::start_or_skip().await else { return };
     println!("save-to-DOM latency: devserve --hot-reload on examples/leptos-app, headless Chromium");
     println!(
-        "{EDITS} saves per series (after {WARM_UP} warm-up saves), each a one-word edit written in place; \
-         background builds held back with --build-debounce 600000"
+        "{EDITS} saves per series (after {WARM_UP} warm-up saves), {} ms apart, each a one-word edit written \
+         in place; default build debounce: the background build each save starts runs meanwhile",
+        PAUSE.as_millis()
     );
     for kind in [Kind::View, Kind::Style] {
         println!("\n{}", kind.name());
-        let series = run(&browser, kind).await;
+        let (series, before, after) = run(&browser, kind).await;
         println!("  save to DOM:    {}", summary(&series.samples));
         if !series.patch_ms.is_empty() {
             println!("  devserve patch: {}   (its own parse, diff and send time)", summary(&series.patch_ms));
         }
         println!(
-            "  {} saves: {} messages sent, {} rebuilds asked for, {} lost (devserve restarted after each), \
-             {} shown after a detour",
-            series.saves, series.sent, series.rebuilds, series.lost, series.detours
+            "  clocks: page - local = {:.2} ms (±{:.2}) before, {:.2} ms (±{:.2}) after: drift {:.2} ms",
+            before.offset,
+            before.uncertainty,
+            after.offset,
+            after.uncertainty,
+            after.offset - before.offset
+        );
+        println!(
+            "  {} saves: {} lost (goal 0), {} shown after a detour, {} page reloads seen; devserve sent {} \
+             messages and asked for {} rebuilds",
+            series.saves, series.lost, series.detours, series.reloads, series.sent, series.rebuilds
         );
     }
 }

@@ -4,14 +4,21 @@
 //!
 //! Run with `cargo bench -p devserve-e2e --bench save_to_reload`; options after `--`:
 //! `--fast MODE` (`auto`, `llvm` or `off`; repeat it to compare modes side by side, e.g.
-//! `-- --fast auto --fast off`) and `--runs N` (default 10).
+//! `-- --fast auto --fast off`), `--runs N` (default 10) and `--app DIR` (the app to copy,
+//! relative to the workspace root: `examples/leptos-app` by default; `target/big-app` is the
+//! real-sized app `cargo run -p devserve-bench --example big_app` generates).
 //!
-//! Each run alternates `let answer = 6 * 7;` and `6 * 8` in `src/app.rs` (code outside any
-//! `view!`, so devserve must rebuild). The save is stamped on the system clock right before the
-//! file is written (in place, with one `std::fs::write`); the reloaded page's `load` event is
-//! `performance.timeOrigin + loadEventStart` of its navigation entry, on the same clock. Also
-//! printed: the build and restart times devserve logged for each run, and the profile it chose.
-//! The first start of a mode may compile the app's dependencies (minutes); it is not measured.
+//! The modes are interleaved: each round runs every mode once, in an order that rotates from one
+//! round to the next, so drift on a busy machine hits them alike; the ratio of the medians
+//! (second mode / first) is printed last. Each run starts devserve afresh on the copy (restored
+//! to the app's sources), waits for the page, then changes `let answer = 6 * 7;` to `6 * 8` in
+//! the file that holds it (code outside any `view!`, so devserve must rebuild). The save is
+//! stamped on the system clock right before the file is written (in place, with one
+//! `std::fs::write`); the reloaded page's `load` event is `performance.timeOrigin +
+//! loadEventStart` of its navigation entry, on the same clock, calibrated against this process's
+//! clock by round trips (the shortest of 30 gives the offset). Also printed: the build and
+//! restart times devserve logged for each run, and the profile it chose. The first start of a
+//! mode may compile the app's dependencies (minutes); it is not measured.
 
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -21,12 +28,12 @@ use serde_json::Value;
 
 /// A reload not seen after this long fails the run.
 const TIMEOUT: Duration = Duration::from_secs(5 * 60);
-/// Pause between runs, so that each starts with an idle machine.
+/// Pause before the save, so that it starts from an idle machine.
 const PAUSE: Duration = Duration::from_secs(1);
 
-const APP_RS: &str = "src/app.rs";
-/// The two versions saved in turn, and what `#answer-value` shows then.
-const VERSIONS: [(&str, &str); 2] = [("let answer = 6 * 8;", "48"), ("let answer = 6 * 7;", "42")];
+/// The line the app holds, and the one each run saves; what `#answer-value` shows then.
+const ORIGINAL: &str = "let answer = 6 * 7;";
+const CHANGED: (&str, &str) = ("let answer = 6 * 8;", "48");
 
 type Error = Box<dyn std::error::Error>;
 
@@ -34,16 +41,18 @@ type Error = Box<dyn std::error::Error>;
 struct Args {
     modes: Vec<String>,
     runs: usize,
+    app: &'static str,
 }
 
 impl Args {
     fn parse() -> Result<Self, Error> {
-        let mut args = Args { modes: Vec::new(), runs: 10 };
+        let mut args = Args { modes: Vec::new(), runs: 10, app: devserve_e2e::EXAMPLE_APP };
         let mut words = std::env::args().skip(1);
         while let Some(word) = words.next() {
             match word.as_str() {
                 "--fast" => args.modes.push(words.next().ok_or("--fast needs a mode")?),
                 "--runs" => args.runs = words.next().ok_or("--runs needs a number")?.parse()?,
+                "--app" => args.app = String::leak(words.next().ok_or("--app needs a folder")?),
                 // `cargo bench` passes `--bench` to every bench binary.
                 "--bench" => {}
                 other => return Err(format!("unknown argument {other:?}").into()),
@@ -87,11 +96,30 @@ async fn main() -> ExitCode {
 async fn bench() -> Result<(), Error> {
     let args = Args::parse()?;
     let browser = Browser::start().await?;
-    let mut all = Vec::new();
-    for mode in &args.modes {
-        let series = measure(&browser, mode, args.runs).await?;
-        print_series(&series);
-        all.push(series);
+    let mut all: Vec<Series> = args
+        .modes
+        .iter()
+        .map(|mode| Series { mode: mode.clone(), profile: String::new(), runs: Vec::new() })
+        .collect();
+    for round in 0..args.runs {
+        for k in 0..all.len() {
+            let series = &mut all[(k + round) % args.modes.len()];
+            let (run, profile) = run_once(&browser, args.app, &series.mode).await?;
+            eprintln!(
+                "  round {:>2} --fast {:<5} save to reloaded {:>6.0} ms  (build {:.1} s, restart {:.0} ms)",
+                round + 1,
+                series.mode,
+                run.reloaded_ms,
+                run.build_s,
+                run.restart_ms
+            );
+            series.profile = profile;
+            series.runs.push(run);
+        }
+    }
+    println!("\napp: {}; {} interleaved rounds", args.app, args.runs);
+    for series in &all {
+        print_series(series);
     }
     if let [first, others @ ..] = all.as_slice() {
         for other in others {
@@ -101,36 +129,69 @@ async fn bench() -> Result<(), Error> {
     Ok(())
 }
 
-/// Start devserve with `--fast <mode>`, open the page, and measure `runs` saves.
-async fn measure(browser: &Browser, mode: &str, runs: usize) -> Result<Series, Error> {
-    eprintln!("save_to_reload: starting devserve --fast {mode} (the first build may take minutes)");
-    let app = DevserveApp::start(DevserveOptions::with_args(&["--fast", mode])).await?;
-    let profile = logged(&app.log(), "devserve: build profile: ").last().cloned().unwrap_or_default();
+/// One run: devserve with `--fast <mode>` on a fresh copy of `app`, the page opened, one code
+/// change saved, and its reload measured. Returns the run and the profile devserve chose.
+async fn run_once(browser: &Browser, app: &'static str, mode: &str) -> Result<(Run, String), Error> {
+    let options = DevserveOptions {
+        example: app,
+        startup_timeout: TIMEOUT * 12,
+        ..DevserveOptions::with_args(&["--fast", mode])
+    };
+    let devserve = DevserveApp::start(options).await?;
+    let profile = logged(&devserve.log(), "devserve: build profile: ").last().cloned().unwrap_or_default();
     let page = browser.page().await?;
-    app.open(&page, "/").await?;
-    let original = app.read(APP_RS)?;
-    let mut series = Series { mode: mode.to_owned(), profile, runs: Vec::new() };
-    for i in 0..runs {
-        tokio::time::sleep(PAUSE).await;
-        let (line, shown) = VERSIONS[i % 2];
-        let content = original.replacen(VERSIONS[1].0, line, 1);
-        let saved = epoch_ms();
-        app.write(APP_RS, &content)?;
-        let reloaded_ms = wait_for_load(&page, shown).await? - saved;
-        let log = app.log();
-        let build_s = last_number(&logged(&log, "finished in "))?;
-        let restart_ms = last_number(&logged(&log, "devserve: app restarted in "))?;
-        eprintln!(
-            "  run {:>2}: {line:<22} save to reloaded {reloaded_ms:>6.0} ms  (build {build_s:.1} s, \
-             restart {restart_ms:.0} ms)",
-            i + 1
-        );
-        series.runs.push(Run { reloaded_ms, build_s, restart_ms });
+    devserve.open(&page, "/").await?;
+    let rel = answer_file(devserve.dir()).ok_or(format!("no file under {app}/src holds `{ORIGINAL}`"))?;
+    let original = devserve.read(&rel)?;
+    let offset = calibrate(&page).await?;
+    tokio::time::sleep(PAUSE).await;
+    let builds_before = logged(&devserve.log(), "finished in ").len();
+    let saved = epoch_ms();
+    devserve.write(&rel, &original.replacen(ORIGINAL, CHANGED.0, 1))?;
+    let reloaded_ms = wait_for_load(&page, CHANGED.1).await? - offset - saved;
+    let log = devserve.log();
+    let builds = logged(&log, "finished in ");
+    if builds.len() <= builds_before {
+        return Err("devserve logged no build for the change".into());
     }
-    // Leave the copy as it was found.
-    app.write(APP_RS, &original)?;
-    app.stop().await?;
-    Ok(series)
+    let build_s = last_number(&builds)?;
+    let restart_ms = last_number(&logged(&log, "devserve: app restarted in "))?;
+    drop(page);
+    devserve.stop().await?;
+    Ok((Run { reloaded_ms, build_s, restart_ms }, profile))
+}
+
+/// The file under `dir/src` that holds [`ORIGINAL`], relative to `dir`.
+fn answer_file(dir: &std::path::Path) -> Option<String> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&dir.join("src"), &mut files);
+    files.sort();
+    let file = files.into_iter().find(|f| std::fs::read_to_string(f).is_ok_and(|t| t.contains(ORIGINAL)))?;
+    Some(file.strip_prefix(dir).ok()?.to_string_lossy().replace('\\', "/"))
+}
+
+/// Page clock minus local clock (ms): the read with the shortest round trip of 30.
+async fn calibrate(page: &Page) -> Result<f64, Error> {
+    let mut best = (0.0, f64::MAX);
+    for _ in 0..30 {
+        let t0 = epoch_ms();
+        let at = page.eval("performance.timeOrigin + performance.now()").await?.as_f64().unwrap_or(t0);
+        let t1 = epoch_ms();
+        if t1 - t0 < best.1 {
+            best = (at - (t0 + t1) / 2.0, t1 - t0);
+        }
+    }
+    Ok(best.0)
 }
 
 /// Wait until the page is a new document showing `shown` and has fired `load`; returns when
@@ -207,7 +268,7 @@ fn print_ratio(other: &Series, base: &Series) {
     let reloaded = median(other, |r| r.reloaded_ms) / median(base, |r| r.reloaded_ms);
     let build = median(other, |r| r.build_s) / median(base, |r| r.build_s);
     println!(
-        "\n--fast {} / --fast {} ({} / {}): save to reloaded {reloaded:.2}x, build {build:.2}x (medians)",
+        "\nratio --fast {} / --fast {} ({} / {}): save to reloaded {reloaded:.2}x, build {build:.2}x (medians)",
         other.mode, base.mode, other.profile, base.profile
     );
 }

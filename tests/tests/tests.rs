@@ -7,6 +7,7 @@
 
 mod build_path;
 mod client;
+mod flood;
 mod hostile_files;
 mod hot_patch;
 mod hydrate;

@@ -53,9 +53,11 @@ mod paths;
 mod probe;
 mod process;
 mod profile;
+mod recipe;
 mod request;
 mod runner;
 mod rustflags;
+mod saved;
 mod toolchain;
 mod tracker;
 mod verify;
@@ -71,8 +73,10 @@ pub use profile::{
     BuildProfile, FAST_SETTINGS, FastMode, LINKER_PREFERENCE, LINKER_PREFERENCE_WITHOUT_RUST_LLD,
     ProfileOptions, choose_profile, front_profile, plain_profile, profile_with,
 };
+pub use recipe::Recipe;
 pub use request::{BinaryHash, BuildEvent, BuildOutcome, BuildRequest, Diagnostic, DiagnosticLevel};
 pub use runner::Builder;
+pub use saved::{SAVED_PROFILE_FILE, SavedProfile, saved_or};
 pub use toolchain::Toolchain;
 pub use wasm_bindgen::{
     ToolError, WasmBindgen, WasmBindgenInstall, WasmBindgenResolution, ensure_wasm_bindgen,

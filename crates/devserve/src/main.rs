@@ -75,6 +75,10 @@ enum Command {
         /// The file after.
         new: PathBuf,
     },
+    /// Measure every usable build profile on the app (incremental rebuilds after a view-text
+    /// edit, or clean builds) and print mean, deviation and change against plain cargo;
+    /// `--save` makes devserve build with the fastest.
+    Bench(devserve_bench::Options),
 }
 
 fn main() -> ExitCode {
@@ -92,6 +96,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Views { files }) => inspect::views(&files),
         Some(Command::Diff { old, new }) => inspect::diff(&old, &new),
+        Some(Command::Bench(options)) => {
+            tokio::runtime::Runtime::new()?.block_on(devserve_bench::run(options))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Doctor { app, fast }) => tokio::runtime::Runtime::new()?.block_on(async {
             let (report, profile) = session::choose_profile(&app, fast, &[]).await;
             match report {
