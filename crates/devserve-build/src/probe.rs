@@ -185,7 +185,10 @@ impl Probe {
             host: host.clone(),
             cranelift_component: false,
             default_linker_is_lld: None,
-            pinned_by: shown.as_deref().and_then(toolchain::parse_override),
+            pinned_by: shown
+                .as_deref()
+                .and_then(toolchain::parse_override)
+                .filter(|pin| !toolchain::inherited_pin(pin)),
         };
         let mut nightlies = match &rustup {
             Some(rustup) => self.nightlies(rustup, &rustc, &mut active).await,

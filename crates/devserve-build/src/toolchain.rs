@@ -59,6 +59,14 @@ pub(crate) fn parse_active_toolchain(text: &str) -> Option<String> {
     text.lines().next()?.split_whitespace().next().map(str::to_owned)
 }
 
+/// Whether the override rustup names is only `RUSTUP_TOOLCHAIN` as rustup's own proxies set it
+/// for the programs they run (`cargo run`, `cargo test`): `RUSTUP_TOOLCHAIN_SOURCE` then says
+/// where the proxy found it (`default`, `toolchain-file` of another folder), not `env`.
+pub(crate) fn inherited_pin(pin: &str) -> bool {
+    pin.contains("RUSTUP_TOOLCHAIN")
+        && std::env::var("RUSTUP_TOOLCHAIN_SOURCE").is_ok_and(|source| source != "env")
+}
+
 /// What overrides rustup's default in `rustup show active-toolchain`'s output
 /// (`nightly-.. (overridden by '/w/rust-toolchain.toml')` -> `/w/rust-toolchain.toml`).
 pub(crate) fn parse_override(text: &str) -> Option<String> {

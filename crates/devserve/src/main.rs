@@ -82,6 +82,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    forget_inherited_toolchain();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -123,9 +124,31 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Tracing events of devserve's crates (`DEVSERVE_LOG` filters them) as devserve's own lines on
+/// stderr, and panics reported clear of the progress bar.
+/// `cargo run -p devserve` (and any rustup proxy) hands its own toolchain down in
+/// `RUSTUP_TOOLCHAIN`, with `RUSTUP_TOOLCHAIN_SOURCE` saying where it found it. Left in place it
+/// would build the app with devserve's toolchain instead of the one the app pins in its
+/// `rust-toolchain.toml`. A `RUSTUP_TOOLCHAIN` the user set (source `env`) is kept.
+fn forget_inherited_toolchain() {
+    let inherited = std::env::var("RUSTUP_TOOLCHAIN_SOURCE").is_ok_and(|source| source != "env");
+    if inherited {
+        // SAFETY: called first thing in `main`, before any other thread exists.
+        unsafe {
+            std::env::remove_var("RUSTUP_TOOLCHAIN");
+            std::env::remove_var("RUSTUP_TOOLCHAIN_SOURCE");
+        }
+    }
+}
+
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("DEVSERVE_LOG").unwrap_or_else(|_| {
         tracing_subscriber::EnvFilter::new("devserve=info,devserve_server=info,devserve_build=info")
     });
-    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).without_time().init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .event_format(ui::TracingFormat)
+        .with_writer(ui::TracingWriter)
+        .init();
+    ui::install_panic_hook();
 }
