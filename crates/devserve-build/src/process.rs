@@ -2,72 +2,102 @@
 //!
 //! cargo starts rustc, linkers and build scripts as its own children; killing only cargo would
 //! leave them running. Every command this crate runs goes through [`GroupChild`], so cancelling a
-//! build or dropping the [`crate::Builder`] takes the whole tree down.
+//! build or dropping the [`crate::Builder`] takes the whole tree down, and so does devserve's
+//! death, however it comes: each group is led by a [`guardian::Guardian`] that kills it when
+//! devserve is gone.
+
+mod guardian;
 
 use std::io;
 use std::process::{ExitStatus, Output, Stdio};
 use std::time::Duration;
 
-use process_wrap::tokio::{ChildWrapper, CommandWrap, KillOnDrop, ProcessGroup};
+use nix::sys::signal::Signal;
 use tokio::io::AsyncReadExt;
-use tokio::process::{ChildStderr, ChildStdout, Command};
+use tokio::process::{Child, ChildStderr, ChildStdout, Command};
 
-/// A spawned command leading its own process group. Dropping it before it was reaped kills the
-/// group with SIGKILL.
+use guardian::Guardian;
+
+/// How long a killed group may take to be gone (rustc may need a moment to unmap gigabytes).
+const GONE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A spawned command in a process group of its own. Dropping it before it was waited for kills
+/// the group with SIGKILL and returns once every process of the group is gone.
 #[derive(Debug)]
 pub(crate) struct GroupChild {
-    child: Box<dyn ChildWrapper>,
+    child: Child,
     pgid: u32,
+    /// Leads the group and keeps its id ours; `None` if it could not be started (then the
+    /// command leads its own group, and the group is killed only while the command is unreaped).
+    guardian: Option<Guardian>,
     reaped: bool,
 }
 
 impl GroupChild {
-    /// Spawns `command` as the leader of a new process group (stdin closed).
+    /// Spawns `command` (stdin closed) in a new process group.
     pub(crate) fn spawn(mut command: Command) -> io::Result<Self> {
-        command.stdin(Stdio::null());
-        let mut wrapped = CommandWrap::from(command);
-        wrapped.wrap(ProcessGroup::leader()).wrap(KillOnDrop);
-        let child = wrapped.spawn()?;
-        let pgid = child.id().ok_or_else(|| io::Error::other("child exited before it got an id"))?;
-        Ok(Self { child, pgid, reaped: false })
+        command.stdin(Stdio::null()).kill_on_drop(true);
+        let guardian =
+            Guardian::spawn().inspect_err(|err| tracing::debug!("no process group guardian: {err}")).ok();
+        let group = guardian.as_ref().map_or(Ok(0), |g| i32::try_from(g.pgid()));
+        command.process_group(group.map_err(io::Error::other)?);
+        let child = command.spawn()?;
+        let pid = child.id().ok_or_else(|| io::Error::other("child exited before it got an id"))?;
+        let pgid = guardian.as_ref().map_or(pid, Guardian::pgid);
+        Ok(Self { child, pgid, guardian, reaped: false })
     }
 
-    /// The process group id (the leader's pid).
+    /// The process group id.
     pub(crate) fn pgid(&self) -> u32 {
         self.pgid
     }
 
     /// Takes the child's stdout pipe (if it was piped).
     pub(crate) fn take_stdout(&mut self) -> Option<ChildStdout> {
-        self.child.stdout().take()
+        self.child.stdout.take()
     }
 
     /// Takes the child's stderr pipe (if it was piped).
     pub(crate) fn take_stderr(&mut self) -> Option<ChildStderr> {
-        self.child.stderr().take()
+        self.child.stderr.take()
     }
 
-    /// Waits for the leader to exit (and reaps what of its group is ours to reap).
+    /// Waits for the command to exit, then kills what it left running in its group and waits
+    /// until that is gone too.
     pub(crate) async fn wait(&mut self) -> io::Result<ExitStatus> {
         let status = self.child.wait().await?;
         self.reaped = true;
+        if let Some(guardian) = self.guardian.take()
+            && !guardian.kill_and_wait(GONE_TIMEOUT).await
+        {
+            tracing::warn!("processes of group {} outlived their build by {GONE_TIMEOUT:?}", self.pgid);
+        }
         Ok(status)
     }
 
     /// Sends SIGKILL to every process in the group. A group that is already gone is fine.
     pub(crate) fn kill(&mut self) {
-        if let Err(err) = self.child.start_kill()
-            && err.raw_os_error() != Some(3)
-        {
-            tracing::debug!(pgid = self.pgid, %err, "could not kill process group");
+        match &self.guardian {
+            Some(guardian) => guardian.signal(Signal::SIGKILL),
+            // Without a guardian the id is ours only until the leader is reaped.
+            None if !self.reaped => guardian::signal_group(self.pgid, Signal::SIGKILL),
+            None => {}
         }
     }
 }
 
 impl Drop for GroupChild {
     fn drop(&mut self) {
-        if !self.reaped {
-            self.kill();
+        match self.guardian.take() {
+            Some(guardian) => {
+                if !guardian.kill_and_wait_blocking(GONE_TIMEOUT) {
+                    tracing::warn!(
+                        "processes of group {} still run {GONE_TIMEOUT:?} after SIGKILL",
+                        self.pgid
+                    );
+                }
+            }
+            None => self.kill(),
         }
     }
 }
@@ -109,24 +139,9 @@ pub(crate) async fn output(mut command: Command, timeout: Duration) -> io::Resul
     }
 }
 
-/// Whether any process of group `pgid` is still alive (zombies waiting to be reaped by init do
-/// not count). Reads `/proc`; used by tests and by the runner's debug logging.
-#[cfg(test)]
-pub(crate) fn group_alive(pgid: u32) -> bool {
-    let Ok(entries) = std::fs::read_dir("/proc") else { return false };
-    entries.flatten().any(|entry| {
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { return false };
-        // `pid (comm) state ppid pgrp ...`; comm may hold spaces and parentheses.
-        let Some(after) = stat.rfind(')').map(|i| &stat[i + 1..]) else { return false };
-        let mut fields = after.split_whitespace();
-        let state = fields.next();
-        let pgrp = fields.nth(1).and_then(|p| p.parse::<u32>().ok());
-        pgrp == Some(pgid) && state != Some("Z") && state != Some("X")
-    })
-}
-
 #[cfg(test)]
 mod tests {
+    use super::guardian::group_alive;
     use super::*;
 
     #[tokio::test]
@@ -139,11 +154,11 @@ mod tests {
         assert_eq!(out.status.code(), Some(3));
     }
 
-    #[tokio::test]
-    async fn dropping_kills_the_whole_group() {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn dropping_kills_the_whole_group_and_waits_until_it_is_gone() {
         let mut cmd = Command::new("sh");
-        // A grandchild that would outlive a plain kill of `sh`.
-        cmd.args(["-c", "sleep 30 & echo $$; wait"]);
+        // A grandchild that would outlive a plain kill of `sh`, and ignores SIGTERM.
+        cmd.args(["-c", "trap '' TERM; sleep 30 & echo $$; wait"]);
         cmd.stdout(Stdio::piped());
         let mut child = GroupChild::spawn(cmd).unwrap();
         let pgid = child.pgid();
@@ -151,8 +166,37 @@ mod tests {
         assert!(group_alive(pgid));
         drop(child.take_stdout());
         drop(child);
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        assert!(!group_alive(pgid), "sleep survived the group kill");
+        // No grace: a cancelled build is reported after the drop, so the drop must wait.
+        assert!(!group_alive(pgid), "something of the group survived its drop");
+    }
+
+    /// The builder's cancel: abort the build's task, await it, report. The group is gone by then.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_aborted_task_ends_once_its_group_is_gone() {
+        let (pgid_tx, pgid_rx) = tokio::sync::oneshot::channel();
+        let task = tokio::spawn(async move {
+            let mut cmd = Command::new("sh");
+            cmd.args(["-c", "sleep 30 & sleep 30 & wait"]);
+            let mut child = GroupChild::spawn(cmd).unwrap();
+            let _ = pgid_tx.send(child.pgid());
+            child.wait().await
+        });
+        let pgid = pgid_rx.await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(group_alive(pgid));
+        task.abort();
+        assert!(task.await.unwrap_err().is_cancelled());
+        assert!(!group_alive(pgid), "the task ended before its process group");
+    }
+
+    #[tokio::test]
+    async fn waiting_kills_what_the_command_left_running() {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "sleep 30 & exit 4"]);
+        let mut child = GroupChild::spawn(cmd).unwrap();
+        let pgid = child.pgid();
+        assert_eq!(child.wait().await.unwrap().code(), Some(4));
+        assert!(!group_alive(pgid), "the background sleep outlived its group's leader");
     }
 
     #[tokio::test]

@@ -1,14 +1,20 @@
 //! One run of the app: a child process in its own process group, its output drained line by
 //! line, its exit noticed, and a graceful stop (SIGTERM to the group, grace, SIGKILL).
+//!
+//! The group is led by a [`guardian::Guardian`], which kills it when devserve ends in any way
+//! (SIGKILL and panics included) and keeps its id from being reused while devserve may signal it.
+
+mod guardian;
 
 use std::collections::VecDeque;
 use std::fmt;
 use std::process::{ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use nix::sys::signal::{Signal, killpg};
-use nix::unistd::Pid;
+use guardian::Guardian;
+use nix::sys::signal::Signal;
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
@@ -83,12 +89,64 @@ impl Tail {
     }
 }
 
+/// How long the rest of a group may take to be gone once the app has exited and the group was
+/// killed.
+const GONE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The app's process group, shared by the [`AppProcess`] and the task supervising it.
+struct Group {
+    pgid: u32,
+    /// Leads the group and keeps its id ours; taken (and reaped) once the group is gone.
+    guardian: Mutex<Option<Guardian>>,
+    /// Whether a guardian was started; without one the app leads its own group.
+    guarded: bool,
+    /// The app was reaped: an unguarded group's id is no longer ours to signal.
+    reaped: AtomicBool,
+}
+
+impl Group {
+    /// Sends `signal` to the group while it is ours.
+    fn signal(&self, signal: Signal) {
+        let guardian = self.guardian.lock().unwrap_or_else(PoisonError::into_inner);
+        match &*guardian {
+            Some(guardian) => guardian.signal(signal),
+            None if !self.guarded && !self.reaped.load(Ordering::SeqCst) => {
+                guardian::signal_group(self.pgid, signal);
+            }
+            None => {}
+        }
+    }
+
+    /// Once the app was reaped: kills what it left running in its group (it could hold the port
+    /// or the pipes) and waits until the group is gone.
+    async fn finish(&self) {
+        let guardian = {
+            let mut guardian = self.guardian.lock().unwrap_or_else(PoisonError::into_inner);
+            self.reaped.store(true, Ordering::SeqCst);
+            guardian.take()
+        };
+        let gone = match guardian {
+            Some(guardian) => guardian.kill_and_wait(GONE_TIMEOUT).await,
+            // Stragglers keep the id in use, so it still names the app's group.
+            None if guardian::group_alive(self.pgid) => {
+                guardian::signal_group(self.pgid, Signal::SIGKILL);
+                true
+            }
+            None => true,
+        };
+        if !gone {
+            tracing::warn!("processes of the app's group {} outlived it by {GONE_TIMEOUT:?}", self.pgid);
+        }
+    }
+}
+
 /// A running app. Dropping it kills its whole process group.
 pub struct AppProcess {
     pid: u32,
     stop: Option<oneshot::Sender<()>>,
     exit: watch::Receiver<Option<AppExit>>,
     tail: Tail,
+    group: Arc<Group>,
 }
 
 impl fmt::Debug for AppProcess {
@@ -128,6 +186,11 @@ impl AppProcess {
 
     /// Spawns the app without waiting for its port.
     fn spawn(spec: &AppSpec, config: &SupervisorConfig) -> Result<AppProcess, SuperviseError> {
+        let spawn_error = |source| SuperviseError::Spawn { program: spec.program.clone(), source };
+        let guardian = Guardian::spawn()
+            .inspect_err(|err| tracing::debug!("no process group guardian for the app: {err}"))
+            .ok();
+        let group = guardian.as_ref().map_or(Ok(0), |g| i32::try_from(g.pgid()));
         let mut command = Command::new(&spec.program);
         command
             .args(&spec.args)
@@ -136,13 +199,17 @@ impl AppProcess {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .process_group(0)
+            .process_group(group.map_err(|e| spawn_error(std::io::Error::other(e)))?)
             .kill_on_drop(true);
-        let mut child = command
-            .spawn()
-            .map_err(|source| SuperviseError::Spawn { program: spec.program.clone(), source })?;
+        let mut child = command.spawn().map_err(spawn_error)?;
         let pid = child.id().unwrap_or_default();
-        tracing::info!(pid, program = %spec.program.display(), "app started");
+        let group = Arc::new(Group {
+            pgid: guardian.as_ref().map_or(pid, Guardian::pgid),
+            guarded: guardian.is_some(),
+            guardian: Mutex::new(guardian),
+            reaped: AtomicBool::new(false),
+        });
+        tracing::info!("app started (pid {pid})");
         let tail = Tail::new(config.output_lines);
         let drains = [
             child.stdout.take().map(|out| tokio::spawn(drain(out, "stdout", tail.clone()))),
@@ -152,10 +219,11 @@ impl AppProcess {
         let (exit_tx, exit_rx) = watch::channel(None);
         let grace = config.grace;
         let task_tail = tail.clone();
+        let task_group = group.clone();
         tokio::spawn(async move {
-            let status = supervise(child, pid, stop_rx, grace).await;
+            let status = supervise(child, &task_group, stop_rx, grace).await;
             // Nothing of the group may outlive the app: it could hold the port or the pipes.
-            kill_group(pid, Signal::SIGKILL);
+            task_group.finish().await;
             for drain in drains.into_iter().flatten() {
                 let _ = tokio::time::timeout(Duration::from_millis(500), drain).await;
             }
@@ -163,10 +231,10 @@ impl AppProcess {
             tracing::debug!(pid, "app {exit}");
             exit_tx.send_replace(Some(exit));
         });
-        Ok(AppProcess { pid, stop: Some(stop_tx), exit: exit_rx, tail })
+        Ok(AppProcess { pid, stop: Some(stop_tx), exit: exit_rx, tail, group })
     }
 
-    /// The process id (and process group id) of the app.
+    /// The process id of the app (its process group has another id: the guardian's).
     pub fn pid(&self) -> u32 {
         self.pid
     }
@@ -207,7 +275,7 @@ impl AppProcess {
 impl Drop for AppProcess {
     fn drop(&mut self) {
         if self.exit.borrow().is_none() {
-            kill_group(self.pid, Signal::SIGKILL);
+            self.group.signal(Signal::SIGKILL);
         }
     }
 }
@@ -215,7 +283,7 @@ impl Drop for AppProcess {
 /// Waits for the child, or for a stop request; returns its exit status.
 async fn supervise(
     mut child: Child,
-    pid: u32,
+    group: &Group,
     stop: oneshot::Receiver<()>,
     grace: Duration,
 ) -> Option<ExitStatus> {
@@ -224,25 +292,14 @@ async fn supervise(
         _ = stop => {}
     }
     // Asked to stop, or the owner is gone.
-    kill_group(pid, Signal::SIGTERM);
+    group.signal(Signal::SIGTERM);
     match tokio::time::timeout(grace, child.wait()).await {
         Ok(status) => status.ok(),
         Err(_) => {
-            tracing::info!(pid, ?grace, "app ignored SIGTERM: SIGKILL");
-            kill_group(pid, Signal::SIGKILL);
+            tracing::info!("app ignored SIGTERM for {} ms: SIGKILL", grace.as_millis());
+            group.signal(Signal::SIGKILL);
             child.wait().await.ok()
         }
-    }
-}
-
-fn kill_group(pgid: u32, signal: Signal) {
-    let Ok(pgid) = i32::try_from(pgid) else { return };
-    if pgid <= 1 {
-        return;
-    }
-    match killpg(Pid::from_raw(pgid), signal) {
-        Ok(()) | Err(nix::errno::Errno::ESRCH) => {}
-        Err(e) => tracing::warn!(pgid, %signal, "cannot signal the app's process group: {e}"),
     }
 }
 
@@ -292,6 +349,57 @@ mod tests {
             exit.report(),
             "The app exited with status 1. Its last output:\nlistening\nthread 'main' panicked"
         );
+    }
+
+    fn script(script: &str) -> AppSpec {
+        AppSpec {
+            program: "sh".into(),
+            args: vec!["-c".into(), script.into()],
+            env: vec![],
+            cwd: std::env::temp_dir(),
+            addr: "127.0.0.1:9".parse().unwrap(),
+        }
+    }
+
+    fn quick() -> SupervisorConfig {
+        SupervisorConfig { grace: Duration::from_millis(300), ..SupervisorConfig::default() }
+    }
+
+    #[tokio::test]
+    async fn a_stop_ends_once_the_whole_group_is_gone() {
+        // The app and a child of its that ignore SIGTERM: both need the SIGKILL after the grace.
+        let app =
+            AppProcess::spawn(&script("trap '' TERM; sleep 30 & echo started; wait"), &quick()).unwrap();
+        let pgid = app.group.pgid;
+        assert_ne!(pgid, app.pid(), "the guardian leads the group");
+        while app.recent_output().is_empty() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let exit = app.stop().await;
+        assert_eq!(exit.to_string(), "was killed by SIGKILL");
+        assert!(!guardian::group_alive(pgid), "the stop returned before the group was gone");
+    }
+
+    #[tokio::test]
+    async fn an_exit_is_reported_once_the_rest_of_the_group_is_gone() {
+        let mut app = AppProcess::spawn(&script("sleep 30 & echo bye; exit 3"), &quick()).unwrap();
+        let pgid = app.group.pgid;
+        let exit = app.exited().await;
+        assert_eq!(exit.to_string(), "exited with status 3");
+        assert_eq!(exit.output, ["bye"]);
+        assert!(!guardian::group_alive(pgid), "the app's background sleep outlived it");
+    }
+
+    #[tokio::test]
+    async fn dropping_kills_the_group() {
+        let app = AppProcess::spawn(&script("trap '' TERM; sleep 30 & wait"), &quick()).unwrap();
+        let pgid = app.group.pgid;
+        drop(app);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while guardian::group_alive(pgid) {
+            assert!(Instant::now() < deadline, "the group outlived its AppProcess");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
     }
 
     #[test]
