@@ -9,6 +9,9 @@ use std::time::Duration;
 use devserve_e2e::{Browser, DevserveApp, DevserveOptions};
 use serde_json::json;
 
+/// One hostile thing done to the app's folder.
+type Step = Box<dyn Fn(&DevserveApp)>;
+
 /// How long a patch may take to show.
 const PATCH: Duration = Duration::from_secs(10);
 
@@ -26,9 +29,10 @@ async fn hostile_files_do_not_stop_devserve() {
         let close = "</div>".repeat(500);
         format!("fn deep() -> impl IntoView {{\n    view! {{ {open}\"deep\"{close} }}\n}}\n")
     };
-    let huge = format!("// a big generated file\n{}", "const X: &str = \"0123456789abcdef\";\n".repeat(300_000));
+    let huge =
+        format!("// a big generated file\n{}", "const X: &str = \"0123456789abcdef\";\n".repeat(300_000));
     assert!(huge.len() > 10_000_000);
-    let steps: Vec<(&str, Box<dyn Fn(&DevserveApp)>)> = vec![
+    let steps: Vec<(&str, Step)> = vec![
         ("a 10 MB file", Box::new(move |app| app.write("src/huge.rs", &huge).unwrap())),
         (
             "a file that is not UTF-8",

@@ -176,8 +176,12 @@ impl AppProcess {
                 return Ok(process);
             }
             if started.elapsed() >= config.ready_timeout {
-                process.stop().await;
-                return Err(SuperviseError::NotReady { addr: spec.addr, timeout: config.ready_timeout });
+                let exit = process.stop().await;
+                return Err(SuperviseError::NotReady {
+                    addr: spec.addr,
+                    timeout: config.ready_timeout,
+                    exit,
+                });
             }
             // Poll the port, but hear about an exit at once.
             let _ = tokio::time::timeout(config.ready_poll, exit.changed()).await;

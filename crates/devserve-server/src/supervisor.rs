@@ -82,6 +82,8 @@ pub enum SuperviseError {
         addr: SocketAddr,
         /// How long it was given.
         timeout: Duration,
+        /// How it ended once stopped, with its last output.
+        exit: AppExit,
     },
 }
 
@@ -166,7 +168,7 @@ impl Supervisor {
         let Some(app) = self.app.as_mut() else { return std::future::pending().await };
         let exit = app.exited().await;
         self.app = None;
-        tracing::warn!("app {exit}");
+        tracing::debug!("app {exit}");
         exit
     }
 }

@@ -120,7 +120,9 @@ async fn restart(
         Err(err) => {
             // An app that exited before listening is gone from the supervisor with its output.
             let output = match &err {
-                SuperviseError::ExitedEarly { exit, .. } => exit.output.join("\n"),
+                SuperviseError::ExitedEarly { exit, .. } | SuperviseError::NotReady { exit, .. } => {
+                    exit.output.join("\n")
+                }
                 _ => supervisor.recent_output().join("\n"),
             };
             Err((err.to_string(), output))

@@ -72,7 +72,16 @@ impl Baseline {
         }
         let state = self.files.entry(rel.to_owned()).or_insert_with(|| FileState::all(FileViews::empty(rel)));
         let new = devserve_view::extract_from(&state.latest, source);
-        let change = devserve_view::classify_from(&state.built, &state.shown, &new);
+        let mut change = devserve_view::classify_from(&state.built, &state.shown, &new);
+        if change == Change::None && new.skeleton != state.latest.skeleton && new.file_error.is_none() {
+            // Back to what pages show (an undo), but not to what the last build was asked to
+            // compile: a build must follow, if only to say the running binary is right after all.
+            change = Change::Rebuild(devserve_view::RebuildReason {
+                kind: RebuildKind::Code,
+                message: format!("{rel}: code changed back"),
+                pos: None,
+            });
+        }
         match &change {
             Change::Rebuild(reason) if reason.kind == RebuildKind::ParseError => {}
             Change::Rebuild(_) => state.latest = new,
@@ -275,6 +284,16 @@ fn other() -> impl IntoView {
         let patch = patches(baseline.update(PATH, &APP.replace("\"one\"", "\"uno\""))).remove(0);
         assert_eq!(shown_text(&patch), "one", "patched from what the page shows");
         assert!(!baseline.code_differs());
+    }
+
+    #[test]
+    fn undoing_a_code_change_asks_for_a_build() {
+        let mut baseline = Baseline::default();
+        baseline.insert_built(PATH, APP);
+        assert!(matches!(baseline.update(PATH, &APP.replace("fn other", "fn another")), Change::Rebuild(_)));
+        assert!(matches!(baseline.update(PATH, APP), Change::Rebuild(r) if r.kind == RebuildKind::Code));
+        assert!(!baseline.code_differs());
+        assert_eq!(baseline.update(PATH, APP), Change::None);
     }
 
     #[test]

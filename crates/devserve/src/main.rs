@@ -78,7 +78,7 @@ enum Command {
     /// Measure every usable build profile on the app (incremental rebuilds after a view-text
     /// edit, or clean builds) and print mean, deviation and change against plain cargo;
     /// `--save` makes devserve build with the fastest.
-    Bench(devserve_bench::Options),
+    Bench(Box<devserve_bench::Options>),
 }
 
 fn main() -> ExitCode {
@@ -98,7 +98,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Views { files }) => inspect::views(&files),
         Some(Command::Diff { old, new }) => inspect::diff(&old, &new),
         Some(Command::Bench(options)) => {
-            tokio::runtime::Runtime::new()?.block_on(devserve_bench::run(options))?;
+            tokio::runtime::Runtime::new()?.block_on(devserve_bench::run(*options))?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Doctor { app, fast }) => tokio::runtime::Runtime::new()?.block_on(async {

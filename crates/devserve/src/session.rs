@@ -164,7 +164,7 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<ExitCode> {
     };
     let (_, profile) = choose_profile(&app.package_dir, options.fast, &extra_rustflags).await;
     if let Some(notice) = &profile.notice {
-        eprintln!("{notice}");
+        ui::say(notice.trim_start_matches("devserve: "));
     }
     ui::say(&format!("build profile: {}", profile.name));
     let app_addr = SocketAddr::from((Ipv4Addr::LOCALHOST, free_port()?));
@@ -692,7 +692,7 @@ impl Session {
                 }
             }
             RunnerEvent::Exited(exit) => {
-                ui::error(&format!("the app {}", exit.report()));
+                ui::error(&exit.report());
                 self.app_binary = None;
                 self.hub.set_app_state(AppState::Crashed { output: exit.output.join("\n") });
             }
