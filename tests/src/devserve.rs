@@ -53,8 +53,18 @@ const STOP_GRACE: Duration = Duration::from_secs(10);
 /// How long the app's processes may take to disappear once devserve has exited.
 const LEFTOVER_GRACE: Duration = Duration::from_secs(3);
 
-/// One devserve end-to-end test at a time in this process (tests run on parallel threads).
-static IN_PROCESS: Mutex<()> = Mutex::const_new(());
+/// One per copy: tests of different examples run side by side (each copy has its own target
+/// folder), tests of one example take turns.
+static IN_PROCESS: [Mutex<()>; 3] = [Mutex::const_new(()), Mutex::const_new(()), Mutex::const_new(())];
+
+/// The in-process lock of `example`'s copy.
+fn copy_lock(example: &str) -> &'static Mutex<()> {
+    match example {
+        EXAMPLE_APP => &IN_PROCESS[0],
+        EXAMPLE_HYDRATE => &IN_PROCESS[1],
+        _ => &IN_PROCESS[2],
+    }
+}
 
 /// How to start devserve.
 #[derive(Debug, Clone)]
@@ -113,7 +123,7 @@ impl DevserveApp {
     /// (see [`DevserveOptions`]). Fails with devserve's output when it exits, its first build
     /// fails, or the wait times out.
     pub async fn start(options: DevserveOptions) -> Result<Self> {
-        let in_process = IN_PROCESS.lock().await;
+        let in_process = copy_lock(options.example).lock().await;
         let example = workspace_root().join(options.example);
         let name = example.file_name().unwrap_or(example.as_os_str()).to_owned();
         let dir = workspace_root().join(APP_COPY).join(name);

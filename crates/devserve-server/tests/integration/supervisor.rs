@@ -101,7 +101,7 @@ async fn a_program_ignoring_sigterm_is_killed_with_its_whole_group() {
 async fn an_exit_on_its_own_is_reported_with_the_last_output() {
     let addr = free_addr();
     let script = format!(
-        "{SERVE} & echo $! > server.pid; echo listening; sleep 0.5; echo 'thread main panicked' >&2; exit 3"
+        "{SERVE} & echo $! > server.pid; echo listening; sleep 3; echo 'thread main panicked' >&2; exit 3"
     );
     let mut spec = shell(&script, addr);
     let dir = std::env::temp_dir().join(format!("devserve-test-{}", addr.port()));
