@@ -128,6 +128,9 @@ struct Series {
     sent: usize,
     /// Rebuilds devserve asked for.
     rebuilds: usize,
+    /// Background builds started, and those that finished (the rest were cancelled by a newer
+    /// save or still ran at the end).
+    builds: (usize, usize),
     /// devserve's own time per patch (its `patched N view(s) in X µs` lines), in ms.
     patch_ms: Vec<f64>,
 }
@@ -141,6 +144,12 @@ impl Series {
         };
         self.sent += log.matches(sent).count();
         self.rebuilds += log.matches("devserve: rebuild: ").count();
+        let builds =
+            log.lines().filter(|l| l.contains("devserve: build ") && l.ends_with(" started")).count();
+        let finished =
+            log.lines().filter(|l| l.contains("devserve: build ") && l.contains(" finished in ")).count();
+        self.builds.0 += builds;
+        self.builds.1 += finished;
         self.patch_ms.extend(patch_times(log));
     }
 }
@@ -330,8 +339,15 @@ async fn main() {
         );
         println!(
             "  {} saves: {} lost (goal 0), {} shown after a detour, {} page reloads seen; devserve sent {} \
-             messages and asked for {} rebuilds",
-            series.saves, series.lost, series.detours, series.reloads, series.sent, series.rebuilds
+             messages, asked for {} rebuilds, and started {} background builds ({} finished)",
+            series.saves,
+            series.lost,
+            series.detours,
+            series.reloads,
+            series.sent,
+            series.rebuilds,
+            series.builds.0,
+            series.builds.1
         );
     }
 }

@@ -10,15 +10,16 @@
 //!
 //! The modes are interleaved: each round runs every mode once, in an order that rotates from one
 //! round to the next, so drift on a busy machine hits them alike; the ratio of the medians
-//! (second mode / first) is printed last. Each run starts devserve afresh on the copy (restored
-//! to the app's sources), waits for the page, then changes `let answer = 6 * 7;` to `6 * 8` in
-//! the file that holds it (code outside any `view!`, so devserve must rebuild). The save is
-//! stamped on the system clock right before the file is written (in place, with one
-//! `std::fs::write`); the reloaded page's `load` event is `performance.timeOrigin +
-//! loadEventStart` of its navigation entry, on the same clock, calibrated against this process's
-//! clock by round trips (the shortest of 30 gives the offset). Also printed: the build and
-//! restart times devserve logged for each run, and the profile it chose. The first start of a
-//! mode may compile the app's dependencies (minutes); it is not measured.
+//! against `--fast off` (or the first mode) is printed last. Each run starts devserve afresh on
+//! the copy (restored to the app's sources), waits for the page, then changes
+//! `let answer = 6 * 7;` to `6 * 8` in the file that holds it (code outside any `view!`, so
+//! devserve must rebuild). The save is stamped on the system clock right before the file is
+//! written (in place, with one `std::fs::write`); the reloaded page's `load` event is
+//! `performance.timeOrigin + loadEventStart` of its navigation entry, on the same clock,
+//! calibrated against this process's clock by round trips (the shortest of 30 gives the offset).
+//! Also printed: the build and restart times devserve logged for each run, and the profile it
+//! chose. The first start of a mode may compile the app's dependencies (minutes); it is not
+//! measured.
 
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -121,9 +122,11 @@ async fn bench() -> Result<(), Error> {
     for series in &all {
         print_series(series);
     }
-    if let [first, others @ ..] = all.as_slice() {
-        for other in others {
-            print_ratio(other, first);
+    // Against `--fast off` (plain `cargo build`) when it was measured, else the first mode.
+    let base = all.iter().position(|s| s.mode == "off").unwrap_or(0);
+    for (i, other) in all.iter().enumerate() {
+        if i != base {
+            print_ratio(other, &all[base]);
         }
     }
     Ok(())

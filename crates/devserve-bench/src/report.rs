@@ -52,6 +52,18 @@ impl Measured {
         (!self.samples.is_empty()).then(|| self.samples.iter().sum::<f64>() / self.samples.len() as f64)
     }
 
+    /// Median of the samples (the mean of the middle two for an even count).
+    pub fn median(&self) -> Option<f64> {
+        let mut sorted = self.samples.clone();
+        sorted.sort_by(f64::total_cmp);
+        let n = sorted.len();
+        match n {
+            0 => None,
+            _ if n % 2 == 1 => Some(sorted[n / 2]),
+            _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
+        }
+    }
+
     /// Sample standard deviation (n - 1); 0 for one sample.
     pub fn sd(&self) -> Option<f64> {
         let mean = self.mean()?;
@@ -130,8 +142,8 @@ impl Report {
         let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(7).max(7) + 2;
         let _ = writeln!(
             out,
-            "{:<width$} {:>8} {:>8} {:>9} {:>8}   what",
-            "profile", "mean", "sd", "vs plain", "%"
+            "{:<width$} {:>8} {:>8} {:>9} {:>8} {:>8}   what",
+            "profile", "mean", "sd", "vs plain", "%", "median"
         );
         for row in rows {
             let mark = if fastest.as_deref() == Some(row.name.as_str()) { " *" } else { "" };
@@ -146,6 +158,7 @@ impl Report {
             let notes = if notes.is_empty() { String::new() } else { format!(" [{}]", notes.join(", ")) };
             match (row.mean(), row.sd(), &row.failed) {
                 (Some(mean), Some(sd), failed) => {
+                    let median = row.median().unwrap_or(mean);
                     let delta = match plain {
                         Some(plain) if row.name != "off" && row.name != "front-off" => {
                             format!("{:>+8.2}s {:>+7.1}%", mean - plain, (mean - plain) / plain * 100.0)
@@ -155,7 +168,7 @@ impl Report {
                     let failed = failed.as_ref().map(|f| format!(" (then failed: {f})")).unwrap_or_default();
                     let _ = writeln!(
                         out,
-                        "{name:<width$} {mean:>7.2}s {sd:>7.2}s {delta}   {}{notes}{failed}",
+                        "{name:<width$} {mean:>7.2}s {sd:>7.2}s {delta} {median:>7.2}s   {}{notes}{failed}",
                         row.what
                     );
                 }
@@ -163,8 +176,8 @@ impl Report {
                     let why = failed.as_deref().unwrap_or("no samples");
                     let _ = writeln!(
                         out,
-                        "{name:<width$} {:>8} {:>8} {:>9} {:>8}   failed: {why}",
-                        "-", "-", "-", "-"
+                        "{name:<width$} {:>8} {:>8} {:>9} {:>8} {:>8}   failed: {why}",
+                        "-", "-", "-", "-", "-"
                     );
                 }
             }
@@ -199,7 +212,10 @@ impl fmt::Display for Report {
         for skipped in &self.skipped {
             let _ = writeln!(out, "skipped {}: {}", skipped.name, skipped.reason);
         }
-        let _ = writeln!(out, "* fastest; vs plain: against plain `cargo build` (off) in the same run");
+        let _ = writeln!(
+            out,
+            "* fastest (by mean); vs plain: mean against plain `cargo build` (off) in the same run"
+        );
         if let Some(file) = &self.saved_to {
             let _ = writeln!(
                 out,
@@ -236,6 +252,8 @@ mod tests {
         assert_eq!(r.mean(), Some(2.5));
         assert!((r.sd().unwrap() - 1.290_994).abs() < 1e-6);
         assert_eq!(row("x", &[]).mean(), None);
+        assert_eq!(row("x", &[3.0, 1.0, 30.0]).median(), Some(3.0));
+        assert_eq!(r.median(), Some(2.5));
     }
 
     #[test]

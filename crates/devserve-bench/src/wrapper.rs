@@ -3,7 +3,7 @@
 //! the wasm front end uses it. This `RUSTC_WORKSPACE_WRAPPER` drops `--crate-type cdylib` from
 //! host builds of workspace libraries that also build an rlib, and leaves an empty file where cargo
 //! expects the cdylib so that its freshness check still passes. Builds for another target (the
-//! wasm front end, `--target`) are left alone.
+//! wasm front end, `--target`) and cargo's own queries (`--print`) are left alone.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -13,14 +13,15 @@ use crate::BenchError;
 const SCRIPT: &str = r#"#!/bin/sh
 # Written by `devserve bench` (the no-cdylib lever): see devserve-bench's wrapper.rs.
 rustc="$1"; shift
-rlib=0
+rlib=0; emit=0
 for arg in "$@"; do
   case "$arg" in
-    --target|--target=*) exec "$rustc" "$@" ;;
+    --target|--target=*|--print|--print=*) exec "$rustc" "$@" ;;
     rlib|lib|--crate-type=rlib|--crate-type=lib) rlib=1 ;;
+    --emit|--emit=*) emit=1 ;;
   esac
 done
-[ "$rlib" = 1 ] || exec "$rustc" "$@"
+[ "$rlib" = 1 ] && [ "$emit" = 1 ] || exec "$rustc" "$@"
 cdylib=0; name=""; outdir=""; extra=""; pending=""
 for arg in "$@"; do
   shift
@@ -94,6 +95,7 @@ mod tests {
             "big_app",
             "--edition=2024",
             "src/lib.rs",
+            "--emit=dep-info,metadata,link",
             "--crate-type",
             "cdylib",
             "--crate-type",
@@ -105,7 +107,9 @@ mod tests {
         ];
         let (args, made) = wrap(&lib);
         assert!(
-            args.starts_with("--crate-name big_app --edition=2024 src/lib.rs --crate-type rlib --out-dir "),
+            args.starts_with(
+                "--crate-name big_app --edition=2024 src/lib.rs --emit=dep-info,metadata,link --crate-type rlib --out-dir "
+            ),
             "{args}"
         );
         assert!(args.ends_with("-C incremental=x"), "{args}");
@@ -117,7 +121,19 @@ mod tests {
         assert!(args.contains("--crate-type cdylib --crate-type rlib"), "{args}");
         assert!(made.is_empty());
 
-        let only_cdylib = ["--crate-name", "x", "--crate-type", "cdylib", "--out-dir", "OUT"];
+        let only_cdylib = ["--crate-name", "x", "--emit=link", "--crate-type", "cdylib", "--out-dir", "OUT"];
         assert!(wrap(&only_cdylib).0.contains("--crate-type cdylib"));
+        // cargo's query of the file names of every crate type.
+        let query = [
+            "-",
+            "--crate-name",
+            "___",
+            "--print=file-names",
+            "--crate-type",
+            "rlib",
+            "--crate-type",
+            "cdylib",
+        ];
+        assert!(wrap(&query).0.contains("--crate-type rlib --crate-type cdylib"));
     }
 }
