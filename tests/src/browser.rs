@@ -19,9 +19,6 @@ use crate::{ChildGroup, HarnessError, Result, free_port};
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// Where Debian puts the driver; `DEVSERVE_E2E_CHROMEDRIVER` overrides it.
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-/// Set to make a missing browser fail the test instead of skipping it (CI).
-/// Set to skip (loudly) the browser tests where Chromium is missing; without it they fail.
-const ALLOW_SKIP: &str = "DEVSERVE_TESTS_ALLOW_SKIP";
 
 /// A chromedriver process. Each [`Browser::page`] is a new headless Chromium with a fresh
 /// profile; everything is killed when the `Browser` is dropped.
@@ -50,19 +47,19 @@ impl Browser {
     }
 
     /// [`Browser::start`]. A missing browser fails the test with the install command, unless
-    /// `DEVSERVE_TESTS_ALLOW_SKIP` is set: then it prints `SKIPPED: <reason>` loudly and returns
-    /// `None`. Any other failure panics.
+    /// `DEVSERVE_TESTS_ALLOW_SKIP` is set: then the skip is announced and counted
+    /// ([`devserve_skip`]) and this returns `None`. Any other failure panics.
     pub async fn start_or_skip() -> Option<Self> {
         match Self::start().await {
             Ok(browser) => Some(browser),
-            Err(HarnessError::Missing(reason)) if std::env::var_os(ALLOW_SKIP).is_some() => {
-                eprintln!("\n*** SKIPPED (browser test): {reason} ***\n");
+            Err(HarnessError::Missing(reason)) => {
+                devserve_skip::cannot_run(
+                    &current_test(),
+                    &reason,
+                    "apt-get install chromium chromium-driver",
+                );
                 None
             }
-            Err(HarnessError::Missing(reason)) => panic!(
-                "this browser test cannot run here: {reason}. Install it (apt-get install chromium \
-                 chromium-driver), or set {ALLOW_SKIP}=1 to skip the browser tests"
-            ),
             Err(err) => panic!("could not start the browser: {err}"),
         }
     }
@@ -236,6 +233,10 @@ fn truthy(value: &Value) -> bool {
     }
 }
 
+/// The running test's name (libtest names its thread after it), for skip messages.
+fn current_test() -> String {
+    std::thread::current().name().unwrap_or("a browser test").to_owned()
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -213,7 +213,11 @@ async fn files_with_uncommitted_changes_are_not_edited() {
             .unwrap_or(false)
     };
     if !git(&["init", "-q"]) {
-        eprintln!("SKIPPED: git is not available");
+        devserve_skip::cannot_run(
+            "files_with_uncommitted_changes_are_not_edited",
+            "git is not installed",
+            "apt-get install -y git",
+        );
         return;
     }
     std::fs::write(app.join(".gitignore"), "/target\n").unwrap();

@@ -114,8 +114,9 @@ async fn cranelift_falls_back_to_llvm_once_and_remembers() {
     let report = default_report().await;
     let stable = report.active.release.split('.').nth(1).and_then(|m| m.parse::<u32>().ok()).unwrap();
     let Some(nightly) = report.cranelift_toolchain() else {
-        eprintln!(
-            "\n*** SKIPPED cranelift_falls_back_to_llvm_once_and_remembers: Cranelift runs on the app's own toolchain ***\n"
+        not_applicable(
+            "cranelift_falls_back_to_llvm_once_and_remembers",
+            "Cranelift runs on the app's own toolchain",
         );
         return;
     };
@@ -126,8 +127,9 @@ async fn cranelift_falls_back_to_llvm_once_and_remembers() {
         .and_then(|t| t.release.split('.').nth(1)?.parse::<u32>().ok())
         .unwrap();
     if nightly_minor >= stable {
-        eprintln!(
-            "\n*** SKIPPED cranelift_falls_back_to_llvm_once_and_remembers: the nightly is not older than stable ***\n"
+        not_applicable(
+            "cranelift_falls_back_to_llvm_once_and_remembers",
+            "the nightly is not older than stable",
         );
         return;
     }

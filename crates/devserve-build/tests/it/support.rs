@@ -205,18 +205,7 @@ pub(crate) fn plain(text: &str) -> String {
     out
 }
 
-/// Set to skip (loudly) the tests whose tools are missing here; without it they fail.
-pub(crate) const ALLOW_SKIP: &str = "DEVSERVE_TESTS_ALLOW_SKIP";
-
 /// The command that installs the nightly with Cranelift.
 pub(crate) const INSTALL_CRANELIFT: &str = "rustup toolchain install nightly-2025-12-01 --profile minimal --component rustc-codegen-cranelift-preview";
 
-/// A test that cannot run here: fails with the install command, or with [`ALLOW_SKIP`] set says
-/// SKIPPED loudly (and the caller returns).
-pub(crate) fn cannot_run(test: &str, reason: &str, install: &str) {
-    if std::env::var_os(ALLOW_SKIP).is_some() {
-        eprintln!("\n*** SKIPPED {test}: {reason} (install: {install}) ***\n");
-        return;
-    }
-    panic!("{test} cannot run here: {reason}. Install with `{install}`, or set {ALLOW_SKIP}=1 to skip it");
-}
+pub(crate) use devserve_skip::{cannot_run, not_applicable};
