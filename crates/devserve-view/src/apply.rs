@@ -7,7 +7,7 @@
 //! code (remove or move a node holding a hole, insert one) is refused, as the client refuses it.
 
 use crate::shape::{ViewCtx, dom_name, holds_code};
-use crate::{Attr, Element, Node, PatchOp, TemplateNode, ViewTree};
+use crate::{Attr, Element, Node, PatchOp, Pos, TemplateNode, ViewTree};
 
 /// An operation did not fit the tree it was applied to.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -177,6 +177,7 @@ fn from_template(node: &TemplateNode) -> Result<Node, String> {
                 })
                 .collect(),
             children: children.iter().map(from_template).collect::<Result<_, _>>()?,
+            pos: Pos::default(),
         }),
         TemplateNode::Text { v } => Node::Text { text: v.clone() },
         TemplateNode::Hole | TemplateNode::Component { .. } => {

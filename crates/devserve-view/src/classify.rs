@@ -253,6 +253,15 @@ mod tests {
     }
 
     #[test]
+    fn an_attribute_named_twice_is_a_located_rebuild() {
+        check(
+            r#"<input type="a" type="b"/>"#,
+            r#"<input type="b" type="a"/>"#,
+            "rebuild (Code): `type` named twice on `<input>` at src/app.rs:2:14",
+        );
+    }
+
+    #[test]
     fn templates_tell_the_client_which_children_a_property_sets() {
         let old =
             crate::extract("src/app.rs", r#"fn a() { view! { <div id="n" inner_html="<i>one</i>"/> } }"#);

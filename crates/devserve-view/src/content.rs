@@ -78,6 +78,7 @@ fn is_custom(tag: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Pos;
     use crate::test_trees::*;
 
     /// Parse `body` as the only view of a function and list, in pre-order, each element that has
@@ -129,14 +130,20 @@ mod tests {
 
     #[test]
     fn content_props() {
-        let prop =
-            |attrs| content_prop(&Element { tag: "div".into(), attrs, children: vec![] }).map(str::to_owned);
+        let prop = |attrs| {
+            content_prop(&Element { tag: "div".into(), attrs, children: vec![], pos: Pos::default() })
+                .map(str::to_owned)
+        };
         assert_eq!(prop(vec![Attr::InnerHtml { value: "<i>x</i>".into() }]).as_deref(), Some("innerHTML"));
         assert_eq!(prop(vec![dynamic("inner_html", "html")]).as_deref(), Some("innerHTML"));
         assert_eq!(prop(vec![dynamic("prop:textContent", "t")]).as_deref(), Some("textContent"));
         assert_eq!(prop(vec![dynamic("prop:value", "v"), stat("inner_html", "x")]), None);
-        let custom =
-            Element { tag: "my-el".into(), attrs: vec![dynamic("inner_html", "html")], children: vec![] };
+        let custom = Element {
+            tag: "my-el".into(),
+            attrs: vec![dynamic("inner_html", "html")],
+            children: vec![],
+            pos: Pos::default(),
+        };
         assert_eq!(content_prop(&custom), None);
     }
 }

@@ -19,7 +19,9 @@ use similar::{Algorithm, DiffOp, capture_diff_slices};
 
 use crate::content::{content_prop, inner_html};
 use crate::render::{Parent, render_in};
-use crate::shape::{ViewCtx, code_key, is_code_attr, rendered, same_static, static_attrs, static_hash};
+use crate::shape::{
+    ViewCtx, code_key, dom_name, is_code_attr, rendered, same_static, static_attrs, static_hash,
+};
 use crate::template::node_template;
 use crate::{Attr, Element, Node, PatchOp, TemplatePath, ViewTree};
 
@@ -236,6 +238,11 @@ impl Differ {
                 if code_attrs(a, self.ctx) != code_attrs(b, self.ctx) {
                     return Err(explain::attrs(a, b, self.ctx));
                 }
+                if a.attrs != b.attrs
+                    && let Some(name) = named_twice(a, self.ctx).or_else(|| named_twice(b, self.ctx))
+                {
+                    return Err(explain::named_twice(b, name));
+                }
                 self.attrs(path, a, b);
                 match content_prop(b) {
                     Some(prop) => self.content(path, a, b, prop),
@@ -257,6 +264,9 @@ impl Differ {
     fn attrs(&mut self, path: &TemplatePath, old: &Element, new: &Element) {
         let old = static_attrs(old, self.ctx);
         let new = static_attrs(new, self.ctx);
+        if old == new {
+            return;
+        }
         let position = |name: &str| old.iter().position(|(old_name, _)| *old_name == name);
         let mut last = None;
         let in_place = new
@@ -325,6 +335,31 @@ fn static_key(node: &Node) -> u64 {
         _ => 1u8.hash(&mut h),
     }
     h.finish()
+}
+
+/// A name that `el` gives two of its attributes where one of them is patchable (static, valueless
+/// or a static `inner_html`): operations address attributes by name, and the DOM keeps one of
+/// the two, so edits of such an element cannot be ordered. Code attributes with one name
+/// (`on:click` twice) are left to the code comparison.
+fn named_twice(el: &Element, ctx: ViewCtx) -> Option<&str> {
+    fn name(attr: &Attr) -> Option<&str> {
+        match attr {
+            Attr::Static { name, .. } | Attr::Valueless { name } | Attr::Dynamic { name, .. } => {
+                Some(dom_name(name))
+            }
+            Attr::InnerHtml { .. } => Some("inner_html"),
+            Attr::Spread { .. } => None,
+        }
+    }
+    let patchable = |attr: &Attr| !is_code_attr(attr, el, ctx);
+    el.attrs.iter().enumerate().filter(|(_, attr)| patchable(attr)).find_map(|(index, attr)| {
+        let named = name(attr)?;
+        el.attrs
+            .iter()
+            .enumerate()
+            .any(|(other, attr)| other != index && name(attr) == Some(named))
+            .then_some(named)
+    })
 }
 
 fn code_attrs(el: &Element, ctx: ViewCtx) -> Vec<&Attr> {
@@ -775,6 +810,62 @@ set-text 2.0 "Total: ""#,
             r#"<p prop:textContent=label>"a"</p>"#,
             r#"<p prop:textContent=label>"b"</p>"#,
             "error: children of `<p>` changed, but its `textContent` property replaces them in the DOM @ Some((2, 32))",
+        );
+    }
+
+    #[test]
+    fn an_attribute_named_twice_makes_its_element_unpatchable() {
+        // Found by cargo-fuzz: set-attr `type` cannot say which of the two it sets.
+        check_src(
+            r#"<input type="a" type="b"/>"#,
+            r#"<input type="b" type="a"/>"#,
+            "error: `type` named twice on `<input>` @ Some((2, 13))",
+        );
+        check_src(
+            r#"<p>"x"</p> <input type="a"/>"#,
+            r#"<p>"x"</p> <input type="a" type="b"/>"#,
+            "error: `type` named twice on `<input>` @ Some((2, 24))",
+        );
+        check_src(
+            r#"<input type="a" type="b" id="i"/>"#,
+            r#"<input type="a" id="i"/>"#,
+            "error: `type` named twice on `<input>` @ Some((2, 13))",
+        );
+        check_src(
+            r#"<input r#type="a" type="b" id="i"/>"#,
+            r#"<input r#type="a" type="b" id="j"/>"#,
+            "error: `type` named twice on `<input>` @ Some((2, 13))",
+        );
+        check_src(
+            r#"<input type="a" type=kind/>"#,
+            r#"<input type="b" type=kind/>"#,
+            "error: `type` named twice on `<input>` @ Some((2, 13))",
+        );
+        check_src(
+            r#"<div inner_html="<i>a</i>" inner_html="<i>b</i>"/>"#,
+            r#"<div inner_html="<i>c</i>" inner_html="<i>b</i>"/>"#,
+            "error: `inner_html` named twice on `<div>` @ Some((2, 13))",
+        );
+    }
+
+    #[test]
+    fn an_attribute_named_twice_is_left_alone_by_other_edits() {
+        check_src(
+            r#"<label type="a" type="b">"old"</label> <p>"x"</p>"#,
+            r#"<label type="a" type="b">"new"</label> <p class="c">"x"</p>"#,
+            r#"
+set-text 0.0 "new"
+set-attr 1 class="c""#,
+        );
+        check_src(
+            r#"<ul><li>"a"</li></ul>"#,
+            r#"<ul><li>"a"</li><li type="a" type="b">"b"</li></ul>"#,
+            r#"insert 0.1 <li> <li type="a" type="b">b</li>"#,
+        );
+        check_src(
+            r#"<button on:click=a on:click=b class="x">"+"</button>"#,
+            r#"<button on:click=a on:click=b class="y">"+"</button>"#,
+            r#"set-attr 0 class="y""#,
         );
     }
 

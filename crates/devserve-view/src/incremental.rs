@@ -230,6 +230,7 @@ impl Shift {
         for node in nodes {
             match node {
                 Node::Element(element) => {
+                    element.pos = self.pos(element.pos);
                     self.attrs(&mut element.attrs);
                     self.nodes(&mut element.children);
                 }

@@ -76,8 +76,9 @@ pub enum Attr {
     },
 }
 
-/// An element: `<div ..>..</div>`, `<br/>`, `<svg>`, `<my-widget>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// An element: `<div ..>..</div>`, `<br/>`, `<svg>`, `<my-widget>`. Two elements are equal when
+/// their tag, attributes and children are: where they stand is not part of the markup.
+#[derive(Debug, Clone, Serialize)]
 pub struct Element {
     /// Tag as written.
     pub tag: String,
@@ -85,7 +86,16 @@ pub struct Element {
     pub attrs: Vec<Attr>,
     /// Children in source order.
     pub children: Vec<Node>,
+    /// Where its tag name starts (for messages; the default for an element a patch inserted).
+    pub pos: Pos,
 }
+
+impl PartialEq for Element {
+    fn eq(&self, other: &Self) -> bool {
+        self.tag == other.tag && self.attrs == other.attrs && self.children == other.children
+    }
+}
+impl Eq for Element {}
 
 /// A component or slot: `<Counter initial=3/>`, `<ui::Card>`, `<Foo<T> ..>`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

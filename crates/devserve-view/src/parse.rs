@@ -229,7 +229,8 @@ impl ViewParser<'_, '_> {
         }
 
         let attrs = attrs.into_iter().map(|attr| self.element_attr(attr)).collect();
-        let mut element = Element { tag: name.text.clone(), attrs, children: Vec::new() };
+        let mut element =
+            Element { tag: name.text.clone(), attrs, children: Vec::new(), pos: pos(name.span()) };
         if is_void(&name.text) && !self_closing {
             skip_void_close(input, &name);
         } else if !self_closing {

@@ -188,7 +188,7 @@ mod tests {
     }
 
     fn el(tag: &str, attrs: Vec<Attr>, children: Vec<Node>) -> Element {
-        Element { tag: tag.into(), attrs, children }
+        Element { tag: tag.into(), attrs, children, pos: Pos::default() }
     }
 
     fn stat(name: &str, value: &str) -> Attr {

@@ -21,7 +21,7 @@ pub(crate) fn hole_at(text: &str, line: usize, column: usize) -> Hole {
 }
 
 pub(crate) fn el(tag: &str, attrs: Vec<Attr>, children: Vec<Node>) -> Node {
-    Node::Element(Element { tag: tag.into(), attrs, children })
+    Node::Element(Element { tag: tag.into(), attrs, children, pos: Pos { line: 1, column: 0 } })
 }
 
 pub(crate) fn text(text: &str) -> Node {

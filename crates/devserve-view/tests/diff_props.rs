@@ -56,6 +56,18 @@ fn attrs(code: bool) -> BoxedStrategy<Vec<Attr>> {
     prop::collection::vec(attr, 0..4).prop_map(unique_names).boxed()
 }
 
+/// Attributes where one name often comes twice (`type="a" type="b"`, which Leptos may not
+/// accept, but an editor can be saved with).
+fn repeated_attrs() -> BoxedStrategy<Vec<Attr>> {
+    let attr = prop_oneof![
+        3 => (select(vec!["type", "id"]), select(vec!["a", "b"]))
+            .prop_map(|(name, value)| Attr::Static { name: name.into(), value: value.into() }),
+        1 => select(vec!["type", "hidden"]).prop_map(|name| Attr::Valueless { name: name.into() }),
+        1 => select(vec!["type", "on:click"]).prop_map(|name| Attr::Dynamic { name: name.into(), hole: hole("x") }),
+    ];
+    prop::collection::vec(attr, 0..4).boxed()
+}
+
 /// Leptos refuses two attributes of one name; keep the first.
 fn unique_names(attrs: Vec<Attr>) -> Vec<Attr> {
     let mut seen = Vec::new();
@@ -86,23 +98,29 @@ fn tag() -> impl Strategy<Value = String> {
 fn static_node() -> impl Strategy<Value = Node> {
     let leaf = text_value().prop_map(|text| Node::Text { text });
     leaf.prop_recursive(3, 12, 3, |inner| {
-        (tag(), attrs(false), prop::collection::vec(inner, 0..3))
-            .prop_map(|(tag, attrs, children)| Node::Element(Element { tag, attrs, children }))
+        (tag(), attrs(false), prop::collection::vec(inner, 0..3)).prop_map(|(tag, attrs, children)| {
+            Node::Element(Element { tag, attrs, children, pos: Pos::default() })
+        })
     })
 }
 
 /// Any node: static markup, blocks, components, comments, now and then a doctype.
 fn node() -> impl Strategy<Value = Node> {
+    node_with(|| attrs(true))
+}
+
+/// [`node`], its elements' attributes drawn from `attrs`.
+fn node_with(attrs: fn() -> BoxedStrategy<Vec<Attr>>) -> impl Strategy<Value = Node> {
     let leaf = prop_oneof![
         6 => text_value().prop_map(|text| Node::Text { text }),
         3 => select(vec!["{a}", "{b}", "{move || c}"]).prop_map(|code| Node::Block { hole: hole(code) }),
         1 => "[a-z ]{0,3}".prop_map(|text| Node::Comment { text }),
         1 => Just(Node::Doctype { value: "html".into() }),
     ];
-    leaf.prop_recursive(4, 40, 4, |inner| {
+    leaf.prop_recursive(4, 40, 4, move |inner| {
         prop_oneof![
-            4 => (tag(), attrs(true), prop::collection::vec(inner.clone(), 0..4))
-                .prop_map(|(tag, attrs, children)| Node::Element(Element { tag, attrs, children })),
+            4 => (tag(), attrs(), prop::collection::vec(inner.clone(), 0..4))
+                .prop_map(|(tag, attrs, children)| Node::Element(Element { tag, attrs, children, pos: Pos::default() })),
             1 => (select(vec!["Card", "Panel"]), prop::collection::vec(inner, 0..3)).prop_map(|(name, children)| {
                 Node::Component(Component { name: name.into(), hole: hole(name), props: vec![], children })
             }),
@@ -111,9 +129,13 @@ fn node() -> impl Strategy<Value = Node> {
 }
 
 fn tree() -> impl Strategy<Value = ViewTree> {
+    tree_of(node().boxed())
+}
+
+fn tree_of(node: BoxedStrategy<Node>) -> impl Strategy<Value = ViewTree> {
     let scope = prop_oneof![6 => Just(None), 1 => Just(Some(hole("cx")))];
     let prefix = prop_oneof![7 => Just(None), 1 => Just(Some(hole("STYLE")))];
-    (scope, prefix, prop::collection::vec(node(), 0..4)).prop_map(|(cx, class_prefix, nodes)| ViewTree {
+    (scope, prefix, prop::collection::vec(node, 0..4)).prop_map(|(cx, class_prefix, nodes)| ViewTree {
         cx,
         class_prefix,
         nodes,
@@ -156,7 +178,16 @@ fn edit() -> impl Strategy<Value = Edit> {
 }
 
 fn tree_pair() -> impl Strategy<Value = (ViewTree, ViewTree)> {
-    (tree(), prop::collection::vec(edit(), 1..4)).prop_map(|(old, edits)| {
+    edited(tree().boxed())
+}
+
+/// Trees whose elements often name an attribute twice, and edits of them.
+fn repeated_pair() -> impl Strategy<Value = (ViewTree, ViewTree)> {
+    edited(tree_of(node_with(repeated_attrs).boxed()).boxed())
+}
+
+fn edited(tree: BoxedStrategy<ViewTree>) -> impl Strategy<Value = (ViewTree, ViewTree)> {
+    (tree, prop::collection::vec(edit(), 1..4)).prop_map(|(old, edits)| {
         let mut new = old.clone();
         for edit in &edits {
             apply_edit(&mut new, edit);
@@ -284,7 +315,12 @@ fn apply_edit(tree: &mut ViewTree, edit: &Edit) {
             if let Some(path) = pick(tree, at, |_| true) {
                 let node = node_mut(tree, &path);
                 let inner = std::mem::replace(node, Node::Text { text: String::new() });
-                *node = Node::Element(Element { tag: tag.clone(), attrs: vec![], children: vec![inner] });
+                *node = Node::Element(Element {
+                    tag: tag.clone(),
+                    attrs: vec![],
+                    children: vec![inner],
+                    pos: Pos::default(),
+                });
             }
         }
         Edit::ChangeBlock(at, code) => {
@@ -409,6 +445,27 @@ proptest! {
                 prop_assert_eq!(normalized(applied), normalized(new));
             }
             Err(err) => prop_assert!(!same_code, "a static change was refused: {}", err.message),
+        }
+    }
+
+    /// The DOM keeps one of two attributes of one name and operations address attributes by
+    /// name, so an element naming one twice is patched only where its attributes stay as they
+    /// are; whatever `diff` patches, it patches exactly.
+    #[test]
+    fn a_name_given_twice_is_patched_exactly_or_refused((old, new) in repeated_pair()) {
+        let same_code = code_shape(&old) == code_shape(&new);
+        match diff(&old, &new) {
+            Ok(ops) => {
+                prop_assert!(same_code, "a code change was patched: {:?}", ops);
+                let applied = apply(&ops, &old).map_err(|err| TestCaseError::fail(err.to_string()))?;
+                prop_assert_eq!(template(&applied), template(&new));
+                prop_assert_eq!(normalized(applied), normalized(new));
+            }
+            Err(err) => prop_assert!(
+                !same_code || err.message.contains("named twice"),
+                "a static change was refused: {}",
+                err.message
+            ),
         }
     }
 

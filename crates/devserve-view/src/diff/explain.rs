@@ -41,6 +41,11 @@ pub(super) fn attrs(old: &Element, new: &Element, ctx: ViewCtx) -> NotPatchable 
         .unwrap_or_else(|| not_patchable(format!("attributes of `<{}>` changed", new.tag), None))
 }
 
+/// An element whose attributes changed names one of them twice (`name`).
+pub(super) fn named_twice(el: &Element, name: &str) -> NotPatchable {
+    not_patchable(format!("`{name}` named twice on `<{}>`", el.tag), Some(el.pos))
+}
+
 /// The view's children of an element changed, but a DOM property (`prop`) replaces them.
 pub(super) fn content(el: &Element, prop: &str) -> NotPatchable {
     not_patchable(
