@@ -4,15 +4,24 @@
 //!
 //! Run with `cargo bench -p devserve-e2e --bench hydrate_loop` (`-- --rounds N` for the reload
 //! series; the first run builds the example in both modes from scratch: minutes; `--clean-start`
-//! first times a start from an empty target folder).
+//! first times a start from an empty target folder; `--reload-only` runs only the reload series).
+//!
+//! `-- --app DIR --reload-only` runs the reload series on any hydrated cargo-leptos app in place
+//! (nothing copied: its warm target folder is used as it is): the code change is the one
+//! `devserve bench --code-change` makes (a statement added at the start of a component), undone
+//! before each session starts and at the end, also on a panic and on Ctrl-C/SIGTERM/SIGHUP (a
+//! killed run's edit is undone by the next from a journal in `DIR/target/devserve/`). E.g. the
+//! real-sized app: `cargo run -p devserve-bench --example big_app -- target/big-app` first.
 //!
 //! - **save -> text visible**: a static text of a `view!` edited in place; the page stamps the
 //!   change from a `MutationObserver`.
 //! - **save -> SCSS visible**: the style-file edited; the page stamps the moment the computed
 //!   style changes.
-//! - **code change -> reloaded and hydrated page**: the click handler edited; time until the page
-//!   has reloaded and its wasm has hydrated (devserve's client says so), for the fast profile and
-//!   for `--fast=off`, in interleaved rounds (the order alternates) so drift hits both alike.
+//! - **code change -> reloaded and hydrated page**: the click handler edited (checked by a click
+//!   afterwards); time until the page at `/` has reloaded and its wasm has hydrated (devserve's
+//!   client says so), for the fast profile and for `--fast=off`, in interleaved rounds (the order
+//!   alternates) so drift hits both alike. Each round starts devserve afresh on the unedited
+//!   sources (its start builds them, untimed), then saves the change.
 //!
 //! The first two compare a stamp taken here (before the write) with one taken in the page. The
 //! two clocks are calibrated against each other first: the page's
@@ -22,8 +31,10 @@
 
 #![allow(clippy::unwrap_used)]
 
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use devserve_bench::{Edit, EditKind, Sources};
 use devserve_e2e::{Browser, DevserveApp, DevserveOptions, EXAMPLE_HYDRATE, Page};
 use serde_json::{Value, json};
 
@@ -37,6 +48,8 @@ const LOST_AFTER: Duration = Duration::from_secs(5);
 const PAUSE: Duration = Duration::from_millis(1000);
 /// A code change not reloaded and hydrated after this long is lost.
 const RELOAD_LOST_AFTER: Duration = Duration::from_secs(10 * 60);
+/// How long a page may take to hydrate when opened (a real-sized app's debug wasm is large).
+const HYDRATE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
 const APP: &str = "src/app.rs";
 const COMPONENTS: &str = "src/components.rs";
@@ -61,10 +74,12 @@ async fn calibrate(page: &Page) -> (f64, f64) {
     best
 }
 
-async fn start(args: &[&str]) -> DevserveApp {
+/// devserve on the example's copy, or on `app_dir` in place.
+async fn start(args: &[&str], app_dir: Option<&Path>) -> DevserveApp {
     let options = DevserveOptions {
         example: EXAMPLE_HYDRATE,
         startup_timeout: Duration::from_secs(40 * 60),
+        app_dir: app_dir.map(Path::to_path_buf),
         ..DevserveOptions::with_args(args)
     };
     DevserveApp::start(options).await.unwrap()
@@ -74,7 +89,7 @@ async fn open_hydrated(app: &DevserveApp, page: &Page) {
     app.open(page, "/").await.unwrap();
     let start = Instant::now();
     while page.eval("window.__devserve.state().hydrated").await.unwrap() != json!(true) {
-        assert!(start.elapsed() < Duration::from_secs(60), "the page did not hydrate");
+        assert!(start.elapsed() < HYDRATE_TIMEOUT, "the page did not hydrate");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
@@ -153,14 +168,46 @@ const STYLE_RECORDER: &str = "const el = document.getElementById('intro');
     setInterval(check, 1);
     return null;";
 
-/// One code change in a fresh session of `mode`: save -> reloaded and hydrated, in ms.
-async fn reload_once(browser: &Browser, mode: &str, step: u32) -> Option<f64> {
-    let app = start(&["--fast", mode]).await;
+/// An app the reload series runs on in place, and the code change it saves there: the edit
+/// `devserve bench --code-change` makes, undone before each session and at the end.
+struct InPlace {
+    dir: PathBuf,
+    edit: Edit,
+    sources: Sources,
+}
+
+impl InPlace {
+    fn new(dir: &Path) -> Self {
+        let dir = dir.canonicalize().unwrap_or_else(|e| panic!("--app {}: {e}", dir.display()));
+        let sources = Sources::new(dir.join("target/devserve/hydrate-loop-journal.json"));
+        let edit = Edit::find(&dir, EditKind::CodeLine).unwrap();
+        InPlace { dir, edit, sources }
+    }
+}
+
+/// One code change in a fresh session of `mode`: save -> reloaded and hydrated, in ms. On the
+/// example's copy (restored at each start) the click handler then counts by `step` instead of 1,
+/// checked by a click.
+async fn reload_once(
+    browser: &Browser,
+    mut in_place: Option<&mut InPlace>,
+    mode: &str,
+    step: u32,
+) -> Option<f64> {
+    if let Some(app) = &mut in_place {
+        app.sources.restore();
+    }
+    let app = start(&["--fast", mode], in_place.as_ref().map(|app| app.dir.as_path())).await;
     let page = browser.page().await.unwrap();
     open_hydrated(&app, &page).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let started = Instant::now();
-    app.edit(COMPONENTS, "*count.write() += 1", &format!("*count.write() += {step}")).unwrap();
+    match &mut in_place {
+        None => app.edit(COMPONENTS, "*count.write() += 1", &format!("*count.write() += {step}")).unwrap(),
+        Some(InPlace { edit, sources, .. }) => {
+            sources.write(&edit.path, &edit.original, &edit.edited).unwrap()
+        }
+    }
     let done = "window.__devserve_e2e_mark === undefined && !!window.__devserve && window.__devserve.state().hydrated";
     let mut elapsed = None;
     while started.elapsed() < RELOAD_LOST_AFTER {
@@ -171,7 +218,7 @@ async fn reload_once(browser: &Browser, mode: &str, step: u32) -> Option<f64> {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     // The new behaviour really runs: one click counts `step`.
-    if elapsed.is_some() {
+    if elapsed.is_some() && in_place.is_none() {
         page.click("#counter").await.unwrap();
         let text = format!("Count: {step}");
         let start = Instant::now();
@@ -183,6 +230,40 @@ async fn reload_once(browser: &Browser, mode: &str, step: u32) -> Option<f64> {
     drop(page);
     app.stop().await.unwrap();
     elapsed
+}
+
+/// The reload series: `rounds` interleaved rounds of both modes.
+async fn reload_series(browser: &Browser, mut in_place: Option<&mut InPlace>, rounds: usize) {
+    let mut fast = Series::default();
+    let mut off = Series::default();
+    for round in 0..rounds {
+        let order: [(&str, bool); 2] =
+            if round % 2 == 0 { [("auto", true), ("off", false)] } else { [("off", false), ("auto", true)] };
+        for (mode, is_fast) in order {
+            let step = 2 + u32::try_from(round).unwrap();
+            let series = if is_fast { &mut fast } else { &mut off };
+            series.saves += 1;
+            match reload_once(browser, in_place.as_deref_mut(), mode, step).await {
+                Some(ms) => {
+                    println!("  round {} --fast={mode}: {ms:.0} ms", round + 1);
+                    series.samples.push(ms);
+                }
+                None => {
+                    println!(
+                        "  round {} --fast={mode}: lost (not reloaded within {RELOAD_LOST_AFTER:?})",
+                        round + 1
+                    );
+                    series.lost += 1;
+                }
+            }
+        }
+    }
+    if let Some(app) = in_place {
+        app.sources.restore();
+    }
+    println!("  --fast=auto: {}", describe(&fast));
+    println!("  --fast=off:  {}", describe(&off));
+    println!("  ratio of medians (auto / off): {:.2}", median(&fast.samples) / median(&off.samples));
 }
 
 fn median(values: &[f64]) -> f64 {
@@ -217,20 +298,48 @@ fn describe(series: &Series) -> String {
     )
 }
 
+/// The value after `name` on the command line.
+fn arg_value(name: &str) -> Option<String> {
+    std::env::args().skip_while(|a| a != name).nth(1)
+}
+
+fn has_flag(name: &str) -> bool {
+    std::env::args().any(|a| a == name)
+}
+
 #[tokio::main]
 async fn main() {
-    let rounds: usize = std::env::args()
-        .skip_while(|a| a != "--rounds")
-        .nth(1)
-        .map_or(10, |n| n.parse().expect("--rounds N"));
+    // On a signal `bench` is dropped: devserve is stopped, the edited sources restored.
+    if let Err(signal) = devserve_bench::until_stopped(bench()).await {
+        eprintln!("hydrate_loop: stopped by {signal}; devserve stopped, sources restored");
+        std::process::exit(130);
+    }
+}
+
+async fn bench() {
+    let rounds: usize = arg_value("--rounds").map_or(10, |n| n.parse().expect("--rounds N"));
+    // cargo runs a bench in its package's folder: a relative path is the caller's ($PWD).
+    let caller = std::env::var_os("PWD").map_or_else(|| std::env::current_dir().unwrap(), PathBuf::from);
+    let app_dir = arg_value("--app").map(|dir| caller.join(dir));
+    let reload_only = has_flag("--reload-only");
+    assert!(
+        app_dir.is_none() || reload_only,
+        "--app DIR measures only the reload series (the other series edit the example's own texts): add --reload-only"
+    );
+    assert!(
+        app_dir.is_none() || !has_flag("--clean-start"),
+        "--clean-start empties the example's copy's target folder, never that of --app DIR"
+    );
+    // Before the browser: a wrong folder fails at once.
+    let mut in_place = app_dir.as_deref().map(InPlace::new);
     let Some(browser) = Browser::start_or_skip().await else { return };
-    if std::env::args().any(|a| a == "--clean-start") {
+    if has_flag("--clean-start") {
         // The example's copy loses its target folder: the start builds everything.
         let target =
             devserve_e2e::workspace_root().join(devserve_e2e::APP_COPY).join("leptos-hydrate/target");
         let _ = std::fs::remove_dir_all(&target);
         let started = Instant::now();
-        let app = start(&[]).await;
+        let app = start(&[], None).await;
         println!(
             "first start from a clean target folder: {:.1} s until the app answered",
             started.elapsed().as_secs_f64()
@@ -241,9 +350,28 @@ async fn main() {
         }
         app.stop().await.unwrap();
     }
+    if !reload_only {
+        edit_loop(&browser).await;
+        println!();
+    }
+    match &in_place {
+        None => println!("code change -> reloaded and hydrated page, {rounds} interleaved rounds per mode"),
+        Some(InPlace { dir, edit, .. }) => {
+            println!(
+                "code change -> reloaded and hydrated page on {}, default build debounce, {rounds} interleaved rounds per mode",
+                dir.display()
+            );
+            println!("  the change: {} ({}:{})", edit.change, edit.rel, edit.line);
+        }
+    }
+    reload_series(&browser, in_place.as_mut(), rounds).await;
+}
+
+/// The text and SCSS series on the example.
+async fn edit_loop(browser: &Browser) {
     println!("the edit loop on examples/leptos-hydrate, default build debounce (background builds run)");
 
-    let app = start(&[]).await;
+    let app = start(&[], None).await;
     let page = browser.page().await.unwrap();
     open_hydrated(&app, &page).await;
     let versions = [
@@ -259,27 +387,4 @@ async fn main() {
     println!("save -> SCSS visible:  {}   (clock calibration ±{style_clock:.2} ms)", describe(&style));
     drop(page);
     app.stop().await.unwrap();
-
-    println!("\ncode change -> reloaded and hydrated page, {rounds} interleaved rounds per mode");
-    let mut fast = Series::default();
-    let mut off = Series::default();
-    for round in 0..rounds {
-        let order: [(&str, bool); 2] =
-            if round % 2 == 0 { [("auto", true), ("off", false)] } else { [("off", false), ("auto", true)] };
-        for (mode, is_fast) in order {
-            let step = 2 + u32::try_from(round).unwrap();
-            let series = if is_fast { &mut fast } else { &mut off };
-            series.saves += 1;
-            match reload_once(&browser, mode, step).await {
-                Some(ms) => {
-                    println!("  round {} --fast={mode}: {ms:.0} ms", round + 1);
-                    series.samples.push(ms);
-                }
-                None => series.lost += 1,
-            }
-        }
-    }
-    println!("  --fast=auto: {}", describe(&fast));
-    println!("  --fast=off:  {}", describe(&off));
-    println!("  ratio of medians (auto / off): {:.2}", median(&fast.samples) / median(&off.samples));
 }

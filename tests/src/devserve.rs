@@ -85,6 +85,11 @@ pub struct DevserveOptions {
     pub startup_timeout: Duration,
     /// The example to copy and serve, relative to the workspace root ([`EXAMPLE_APP`] by default).
     pub example: &'static str,
+    /// Serve this app folder in place instead of a copy of `example` (benchmarks on an app of
+    /// one's own): nothing is copied, restored or written (`files` must be empty; the caller
+    /// undoes its edits), and only processes started after devserve, in this process's session,
+    /// count as left over.
+    pub app_dir: Option<PathBuf>,
 }
 
 impl Default for DevserveOptions {
@@ -96,6 +101,7 @@ impl Default for DevserveOptions {
             wait_for_app: true,
             startup_timeout: Duration::from_secs(15 * 60),
             example: EXAMPLE_APP,
+            app_dir: None,
         }
     }
 }
@@ -114,6 +120,8 @@ pub struct DevserveApp {
     devserve: Option<ChildGroup>,
     dir: PathBuf,
     port: u16,
+    /// In place: the processes using the folder before devserve started (never left over).
+    before: Option<BTreeSet<u32>>,
     _file_lock: Flock<File>,
     _in_process: MutexGuard<'static, ()>,
 }
@@ -123,15 +131,28 @@ impl DevserveApp {
     /// (see [`DevserveOptions`]). Fails with devserve's output when it exits, its first build
     /// fails, or the wait times out.
     pub async fn start(options: DevserveOptions) -> Result<Self> {
-        let in_process = copy_lock(options.example).lock().await;
-        let example = workspace_root().join(options.example);
-        let name = example.file_name().unwrap_or(example.as_os_str()).to_owned();
-        let dir = workspace_root().join(APP_COPY).join(name);
-        let file_lock = lock_copy(&dir).await?;
-        sync_sources(&example, &dir)?;
-        for (rel, content) in &options.files {
-            write_file(&dir.join(rel), content)?;
-        }
+        let (in_process, dir, file_lock) = match &options.app_dir {
+            Some(dir) => {
+                if !options.files.is_empty() {
+                    return Err(HarnessError::Process("an app served in place gets no files written".into()));
+                }
+                let in_process = copy_lock("").lock().await;
+                (in_process, dir.clone(), lock_copy(&dir.join("target/devserve-e2e.lock")).await?)
+            }
+            None => {
+                let in_process = copy_lock(options.example).lock().await;
+                let example = workspace_root().join(options.example);
+                let name = example.file_name().unwrap_or(example.as_os_str()).to_owned();
+                let dir = workspace_root().join(APP_COPY).join(name);
+                let file_lock = lock_copy(&dir.with_extension("lock")).await?;
+                sync_sources(&example, &dir)?;
+                for (rel, content) in &options.files {
+                    write_file(&dir.join(rel), content)?;
+                }
+                (in_process, dir, file_lock)
+            }
+        };
+        let before = options.app_dir.as_ref().map(|dir| processes_using(dir).into_iter().collect());
         let devserve = match std::env::var_os(DEVSERVE_BIN) {
             Some(path) => PathBuf::from(path),
             None => tokio::task::spawn_blocking(|| cargo_bin("devserve", "devserve"))
@@ -150,7 +171,8 @@ impl DevserveApp {
             command.env_remove(var);
         }
         let group = ChildGroup::spawn("devserve", &mut command)?;
-        let app = Self { devserve: Some(group), dir, port, _file_lock: file_lock, _in_process: in_process };
+        let app =
+            Self { devserve: Some(group), dir, port, before, _file_lock: file_lock, _in_process: in_process };
         let started = Instant::now();
         app.wait_for_log("devserve: serving http://", options.startup_timeout).await?;
         if options.wait_for_app {
@@ -297,7 +319,11 @@ impl DevserveApp {
     /// the copy's path in their command line or executable), devserve itself excluded.
     pub fn app_processes(&self) -> Vec<u32> {
         let own = self.devserve.as_ref().map(ChildGroup::pid);
-        processes_using(&self.dir).into_iter().filter(|pid| Some(*pid) != own).collect()
+        let ours = |p: u32| match &self.before {
+            Some(before) => !before.contains(&p) && session(p) == session(std::process::id()),
+            None => true,
+        };
+        processes_using(&self.dir).into_iter().filter(|&p| Some(p) != own && ours(p)).collect()
     }
 
     /// Stop devserve with SIGTERM, as Ctrl-C would, and check that it exits successfully and
@@ -389,18 +415,17 @@ fn check_exit(status: ExitStatus, leftovers: &[(u32, String)], log: &str) -> Res
     Ok(())
 }
 
-/// Lock `<dir>.lock` so that one test process at a time uses the copy. Waits for other test
-/// processes (another `cargo test` run) to finish with it.
-async fn lock_copy(dir: &Path) -> Result<Flock<File>> {
-    let parent = dir.parent().unwrap_or(dir);
+/// Lock the file `path` (`<copy>.lock`) so that one test process at a time uses the copy. Waits
+/// for other test processes (another `cargo test` run) to finish with it.
+async fn lock_copy(path: &Path) -> Result<Flock<File>> {
+    let parent = path.parent().unwrap_or(path);
     std::fs::create_dir_all(parent)
         .map_err(|e| HarnessError::io(format!("create {}", parent.display()), e))?;
-    let path = dir.with_extension("lock");
     let mut file = File::options()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(&path)
+        .open(path)
         .map_err(|e| HarnessError::io(format!("open {}", path.display()), e))?;
     let mut told = false;
     loop {
@@ -528,6 +553,13 @@ fn processes_using(dir: &Path) -> Vec<u32> {
 fn command_line(p: u32) -> String {
     let raw = std::fs::read(format!("/proc/{p}/cmdline")).unwrap_or_default();
     String::from_utf8_lossy(&raw).split('\0').filter(|arg| !arg.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// A process's session id (`None` when it is gone).
+fn session(p: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).ok()?;
+    // After the command name: state, ppid, pgrp, session.
+    stat.rsplit_once(')')?.1.split_whitespace().nth(3)?.parse().ok()
 }
 
 /// Whether a process has exited but not been reaped (it holds no resources any more).

@@ -40,15 +40,29 @@ impl EditKind {
 
 /// One edit: a file and its two versions, written in turn before each round of builds.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Edit {
-    pub(crate) path: PathBuf,
-    pub(crate) rel: String,
-    pub(crate) kind: EditKind,
-    pub(crate) line: usize,
-    pub(crate) original: String,
-    pub(crate) edited: String,
+pub struct Edit {
+    /// The file.
+    pub path: PathBuf,
+    /// The file, relative to the package (`src/app.rs`).
+    pub rel: String,
+    /// What the edit changes.
+    pub kind: EditKind,
+    /// The line it changes (1-based).
+    pub line: usize,
+    /// The file as found.
+    pub original: String,
+    /// The file edited.
+    pub edited: String,
     /// What changes, for the terminal (`"Welcome" -> "benchmark"`).
-    pub(crate) change: String,
+    pub change: String,
+}
+
+impl Edit {
+    /// The edit `devserve bench` makes in the package at `package_dir` (a single-package app,
+    /// whose source paths the view engine sees relative to it): see [`EditKind`].
+    pub fn find(package_dir: &Path, kind: EditKind) -> Result<Edit, BenchError> {
+        find(package_dir, kind, None, str::to_owned)
+    }
 }
 
 /// The statement a code-line edit adds.
@@ -173,44 +187,53 @@ fn byte_offset(text: &str, pos: Pos) -> Option<usize> {
     Some(line_start + column)
 }
 
-/// A statement added right after the opening brace of the first function whose body holds a
-/// `view!`: (new text, line, description).
+/// A statement added right after the opening brace of the first `#[component]` function whose
+/// body holds a `view!` (else the first function of any kind that does): (new text, line,
+/// description).
 fn code_line_edit(text: &str) -> Option<(String, usize, String)> {
     let file = syn::parse_file(text).ok()?;
     let mut finder = ComponentBody::default();
     finder.visit_file(&file);
-    let (name, pos) = finder.found?;
+    let (name, pos) = finder.component.or(finder.any)?;
     let at = byte_offset(text, Pos { line: pos.line, column: pos.column })? + 1;
     let edited = format!("{}{CODE_LINE}{}", &text[..at], &text[at..]);
     Some((edited, pos.line, format!("`{}` added at the start of `{name}`", CODE_LINE.trim())))
 }
 
-/// Finds the first function (free or in an impl) whose body invokes `view!`.
+/// Finds the first `#[component]` function and the first function (free or in an impl) whose
+/// body invokes `view!`.
 #[derive(Default)]
 struct ComponentBody {
-    found: Option<(String, proc_macro2::LineColumn)>,
+    component: Option<(String, proc_macro2::LineColumn)>,
+    any: Option<(String, proc_macro2::LineColumn)>,
 }
 
 impl ComponentBody {
-    fn consider(&mut self, name: &syn::Ident, block: &syn::Block) {
-        if self.found.is_some() {
+    fn consider(&mut self, name: &syn::Ident, attrs: &[syn::Attribute], block: &syn::Block) {
+        let is_component =
+            attrs.iter().any(|a| a.path().segments.last().is_some_and(|s| s.ident == "component"));
+        if self.component.is_some() || (self.any.is_some() && !is_component) {
             return;
         }
         let mut views = HasView(false);
         views.visit_block(block);
         if views.0 {
-            self.found = Some((name.to_string(), block.brace_token.span.open().start()));
+            let found = Some((name.to_string(), block.brace_token.span.open().start()));
+            if is_component {
+                self.component = found.clone();
+            }
+            self.any = self.any.take().or(found);
         }
     }
 }
 
 impl<'ast> Visit<'ast> for ComponentBody {
     fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
-        self.consider(&item.sig.ident, &item.block);
+        self.consider(&item.sig.ident, &item.attrs, &item.block);
     }
 
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
-        self.consider(&item.sig.ident, &item.block);
+        self.consider(&item.sig.ident, &item.attrs, &item.block);
     }
 }
 
@@ -269,7 +292,7 @@ impl Tracked {
 
 /// The files the benchmark edits. Dropping it restores them.
 #[derive(Debug)]
-pub(crate) struct Sources {
+pub struct Sources {
     journal: PathBuf,
     files: Vec<Tracked>,
 }
@@ -277,7 +300,7 @@ pub(crate) struct Sources {
 impl Sources {
     /// Sources journaled in `journal`; first restores what a killed earlier run left edited
     /// (only files still holding what it wrote), and says so.
-    pub(crate) fn new(journal: PathBuf) -> Self {
+    pub fn new(journal: PathBuf) -> Self {
         if let Ok(text) = std::fs::read_to_string(&journal)
             && let Ok(left) = serde_json::from_str::<Vec<Tracked>>(&text)
         {
@@ -290,7 +313,7 @@ impl Sources {
     }
 
     /// Writes `content` to `path`, which must hold `original` or a version written before.
-    pub(crate) fn write(&mut self, path: &Path, original: &str, content: &str) -> Result<(), BenchError> {
+    pub fn write(&mut self, path: &Path, original: &str, content: &str) -> Result<(), BenchError> {
         let index = match self.files.iter().position(|t| t.path == path) {
             Some(index) => index,
             None => {
@@ -318,7 +341,7 @@ impl Sources {
 
     /// Puts every file back as it was; returns those it rewrote. A file someone else changed
     /// meanwhile is left alone.
-    pub(crate) fn restore(&mut self) -> Vec<PathBuf> {
+    pub fn restore(&mut self) -> Vec<PathBuf> {
         let mut restored = Vec::new();
         for file in std::mem::take(&mut self.files) {
             let Ok(current) = std::fs::read(&file.path) else { continue };
@@ -386,15 +409,29 @@ pub fn Hello(name: String) -> impl IntoView {
         assert_eq!(again, APP.replace("\"Welcome to the app\"", "\"measured to the app\""));
     }
 
+    fn edited_app() -> String {
+        APP.replace("-> impl IntoView {\n", "-> impl IntoView { let _devserve_bench = 1;\n")
+    }
+
     #[test]
     fn code_line_edit_adds_a_statement_to_the_component() {
         let (edited, line, _) = code_line_edit(APP).unwrap();
-        assert_eq!(
-            edited,
-            APP.replace("-> impl IntoView {\n", "-> impl IntoView { let _devserve_bench = 1;\n")
-        );
+        assert_eq!(edited, edited_app());
         assert_eq!(line, 4);
         assert!(code_line_edit("fn main() {}").is_none());
+        // A component is preferred to a plain function that renders a view (`shell`).
+        let shell = format!("pub fn shell() -> impl IntoView {{ view! {{ <p/> }} }}\n{APP}");
+        let (edited, _, change) = code_line_edit(&shell).unwrap();
+        assert_eq!(
+            edited,
+            format!("pub fn shell() -> impl IntoView {{ view! {{ <p/> }} }}\n{}", edited_app())
+        );
+        assert!(change.ends_with("`Hello`"), "{change}");
+        let (edited, line, _) = code_line_edit("fn shell() {\n    view! { <p/> }\n}\n").unwrap();
+        assert_eq!(
+            (edited.as_str(), line),
+            ("fn shell() { let _devserve_bench = 1;\n    view! { <p/> }\n}\n", 1)
+        );
     }
 
     #[test]

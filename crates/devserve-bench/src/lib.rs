@@ -45,12 +45,11 @@ use devserve_build::{
 };
 use devserve_project::Project;
 
-pub use edit::EditKind;
+pub use edit::{Edit, EditKind, Sources};
 pub use error::BenchError;
 pub use report::{EditInfo, Measured, Mode, Report, Side};
 pub use rows::Skipped;
 
-use crate::edit::Sources;
 use crate::measure::{Job, Plan};
 use crate::rows::{NoCdylib, Selection};
 
@@ -141,19 +140,23 @@ impl Default for Options {
 /// SIGHUP stop it: the running build's process group is killed and every edit undone before it
 /// returns [`BenchError::Interrupted`].
 pub async fn run(options: Options) -> Result<Report, BenchError> {
-    let result = {
-        let bench = bench(options);
-        tokio::pin!(bench);
-        tokio::select! {
-            result = &mut bench => result,
-            signal = stop_signal() => Err(BenchError::Interrupted(signal)),
-        }
-        // `bench` is dropped here: its builder kills cargo, its sources are restored.
-    };
+    // `bench` is dropped on a signal: its builder kills cargo, its sources are restored.
+    let result =
+        until_stopped(bench(options)).await.unwrap_or_else(|signal| Err(BenchError::Interrupted(signal)));
     if let Ok(report) = &result {
         println!("{report}");
     }
     result
+}
+
+/// Runs `task` to its end, or until Ctrl-C, SIGTERM or SIGHUP: then `task` is dropped (a
+/// [`Sources`] it holds restores the files it edited) and the signal's name returned.
+pub async fn until_stopped<F: Future>(task: F) -> Result<F::Output, &'static str> {
+    tokio::pin!(task);
+    tokio::select! {
+        output = &mut task => Ok(output),
+        signal = stop_signal() => Err(signal),
+    }
 }
 
 async fn stop_signal() -> &'static str {
