@@ -9,6 +9,7 @@ mod burst;
 mod code_change;
 mod compile_error;
 mod crash;
+mod debug_info;
 mod restart;
 
 use std::time::{Duration, Instant};

@@ -70,7 +70,7 @@ pub use linker::{Backend, Linker};
 pub use paths::default_cache_dir;
 pub use probe::{Candidate, Probe, ProbeError, ProbeReport, Status};
 pub use profile::{
-    BuildProfile, FAST_SETTINGS, FastMode, LINKER_PREFERENCE, LINKER_PREFERENCE_WITHOUT_RUST_LLD,
+    BuildProfile, DebugInfo, FAST_SETTINGS, FastMode, LINKER_PREFERENCE, LINKER_PREFERENCE_WITHOUT_RUST_LLD,
     ProfileOptions, choose_profile, front_profile, plain_profile, profile_with,
 };
 pub use recipe::Recipe;

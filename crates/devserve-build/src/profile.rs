@@ -62,9 +62,44 @@ pub const LINKER_PREFERENCE_WITHOUT_RUST_LLD: [Linker; 5] =
 /// server binary over a gigabyte and its link the slowest step; on the example app (median of 7
 /// rebuilds) LLVM went from 2.25 s (plain) to 1.34 s with line tables only and 1.24 s with none,
 /// Cranelift to 1.43 s and 1.21 s. Panic messages keep their `file:line` (it is not debug info);
-/// backtrace frames show function names without lines, and debuggers see no variables: use
-/// `--fast=off` for a debugging session.
+/// backtrace frames show function names without lines, and debuggers see no variables:
+/// [`BuildProfile::with_debug_info`] (`--debug-info`) gives the app's own crates full debug info.
 pub const FAST_SETTINGS: [&str; 1] = ["profile.dev.debug=false"];
+
+/// Which crates a profile builds with debug info.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DebugInfo {
+    /// As the app's manifest sets it (cargo's default: full), as plain `cargo build`.
+    AsTheAppSets,
+    /// None ([`FAST_SETTINGS`]): panics keep their `file:line`, a debugger sees no lines.
+    Off,
+    /// Full debug info for the app's own packages (`--debug-info`), none for its dependencies.
+    AppOnly {
+        /// The packages, by name.
+        packages: Vec<String>,
+        /// They build with LLVM while the rest builds with Cranelift: Cranelift's DWARF has line
+        /// tables but no variables (nightly-2025-12-01: `info locals` says "No locals").
+        llvm: bool,
+    },
+}
+
+impl fmt::Display for DebugInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DebugInfo::AsTheAppSets => f.write_str("as the app's Cargo.toml sets it (cargo's default: full)"),
+            DebugInfo::Off => f.write_str(
+                "none (panics keep file:line; `--debug-info` gives the app's own crates full debug info)",
+            ),
+            DebugInfo::AppOnly { packages, llvm } => {
+                write!(f, "full for {}", packages.join(", "))?;
+                if *llvm {
+                    f.write_str(" (built with LLVM: Cranelift's debug info has no variables)")?;
+                }
+                f.write_str(", none for dependencies")
+            }
+        }
+    }
+}
 
 /// What [`choose_profile`] needs to know besides the probe.
 #[derive(Debug, Clone, Default)]
@@ -101,6 +136,8 @@ pub struct BuildProfile {
     pub cargo_args: Vec<String>,
     /// Environment for cargo (only when the user's own rustflags come from the environment).
     pub env: Vec<(String, String)>,
+    /// Which crates get debug info.
+    pub debug_info: DebugInfo,
     /// Why this profile, one line each (for `devserve doctor`).
     pub reasons: Vec<String>,
     /// To print once at start (building with a nightly the user did not pin, a fall-back).
@@ -123,6 +160,7 @@ impl BuildProfile {
             host: None,
             cargo_args: vec![],
             env: vec![],
+            debug_info: DebugInfo::AsTheAppSets,
             reasons: vec!["--fast=off: plain `cargo build`".into()],
             notice: None,
             llvm_fallback: None,
@@ -160,6 +198,7 @@ impl BuildProfile {
             let _ = write!(out, " on +{}", self.host.as_deref().map_or(tc.as_str(), |host| short(tc, host)));
         }
         let _ = write!(out, "\n  command: {}", self.command_line());
+        let _ = write!(out, "\n  debug info: {}", self.debug_info);
         for reason in &self.reasons {
             let _ = write!(out, "\n  - {reason}");
         }
@@ -167,6 +206,53 @@ impl BuildProfile {
             let _ = write!(out, "\n  if Cranelift cannot build the app: {}", fallback.name);
         }
         out
+    }
+
+    /// `--debug-info`: full debug info for the app's own `packages` (per-package profile
+    /// overrides), none for its dependencies, so a rebuild after an edit stays as fast as the
+    /// profile's and a debugger sees the app's lines and variables. On a Cranelift profile those
+    /// packages build with LLVM (Cranelift's DWARF has line tables but no variables); the
+    /// dependencies keep Cranelift. The name, and so the target folder, stay the same: only the
+    /// app's crates are rebuilt when the flag is switched. A profile that already builds
+    /// everything with the app's own debug info and LLVM (`--fast=off`) is left as it is.
+    ///
+    /// ```
+    /// use devserve_build::{BuildProfile, DebugInfo};
+    ///
+    /// let profile = BuildProfile { debug_info: DebugInfo::Off, ..BuildProfile::plain() }
+    ///     .with_debug_info(&["my-app".to_owned()]);
+    /// assert_eq!(profile.cargo_args, ["--config", "profile.dev.package.my-app.debug=true"]);
+    /// ```
+    pub fn with_debug_info(mut self, packages: &[String]) -> Self {
+        let llvm = self.backend == Backend::Cranelift;
+        if packages.is_empty() || (self.debug_info == DebugInfo::AsTheAppSets && !llvm) {
+            return self;
+        }
+        let mut own: Vec<String> = Vec::new();
+        for package in packages {
+            if !own.contains(package) {
+                own.push(package.clone());
+            }
+        }
+        for package in &own {
+            let key = format!("profile.dev.package.{}", toml_key(package));
+            self.cargo_args.extend(["--config".to_owned(), format!("{key}.debug=true")]);
+            if llvm {
+                self.cargo_args.extend(["--config".to_owned(), format!(r#"{key}.codegen-backend="llvm""#)]);
+            }
+        }
+        self.debug_info = DebugInfo::AppOnly { packages: own, llvm };
+        self.llvm_fallback = self.llvm_fallback.map(|fallback| Box::new(fallback.with_debug_info(packages)));
+        self
+    }
+}
+
+/// `key` as one TOML key: bare when it can be, quoted otherwise.
+fn toml_key(key: &str) -> String {
+    if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        key.to_owned()
+    } else {
+        format!("\"{}\"", key.replace('\\', "\\\\").replace('"', "\\\""))
     }
 }
 
@@ -266,8 +352,6 @@ fn profile_for(
             linker
         }
     };
-    reasons
-        .push("debug info: none (panics keep file:line; --fast=off to debug with symbols and lines)".into());
 
     let mut cargo_args = backend.cargo_args();
     for setting in FAST_SETTINGS {
@@ -284,6 +368,7 @@ fn profile_for(
         host: Some(report.host.clone()),
         cargo_args,
         env: Vec::new(),
+        debug_info: DebugInfo::Off,
         reasons,
         notice: None,
         llvm_fallback: None,
@@ -315,6 +400,7 @@ pub fn front_profile(options: &ProfileOptions, debug_info: bool) -> BuildProfile
     };
     if !debug_info && options.mode != FastMode::Off {
         profile.cargo_args.extend(["--config".to_owned(), "profile.dev.debug=false".to_owned()]);
+        profile.debug_info = DebugInfo::Off;
     }
     profile.add_rustflags(&options.extra_rustflags, options);
     profile
@@ -469,6 +555,69 @@ mod tests {
         assert_eq!(profile.name, "llvm-mold");
         assert!(profile.reasons[0].contains("ring failed"), "{:?}", profile.reasons);
         assert_eq!(profile.toolchain, None);
+    }
+
+    fn own(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| (*n).to_owned()).collect()
+    }
+
+    #[test]
+    fn debug_info_on_cranelift_builds_the_apps_crates_with_llvm_and_keeps_the_folder() {
+        let working = [(Llvm, RustcDefault), (Cranelift, RustcDefault)];
+        let fast = choose_profile(&report(&working), &options(FastMode::Auto, &[]));
+        assert_eq!(fast.debug_info, DebugInfo::Off);
+        // The bin and lib packages of a one-package app are one package: named once.
+        let profile = fast.clone().with_debug_info(&own(&["leptos-app", "leptos-app"]));
+        assert_eq!(
+            profile.command_line(),
+            r#"cargo +nightly-2025-12-01-x86_64-unknown-linux-gnu build -Zcodegen-backend --config 'profile.dev.codegen-backend="cranelift"' --config profile.dev.debug=false --config profile.dev.package.leptos-app.debug=true --config 'profile.dev.package.leptos-app.codegen-backend="llvm"'"#
+        );
+        assert_eq!(profile.debug_info, DebugInfo::AppOnly { packages: own(&["leptos-app"]), llvm: true });
+        assert_eq!(profile.target_dir(Path::new("/t")), fast.target_dir(Path::new("/t")));
+        let described = profile.describe();
+        assert!(
+            described.contains("debug info: full for leptos-app (built with LLVM: Cranelift's debug info has no variables), none for dependencies"),
+            "{described}"
+        );
+        // The LLVM fall-back gets the same crates' debug info, without the backend override.
+        let fallback = profile.llvm_fallback.unwrap();
+        assert_eq!(
+            fallback.cargo_args,
+            ["--config", "profile.dev.debug=false", "--config", "profile.dev.package.leptos-app.debug=true"]
+        );
+        assert_eq!(fallback.debug_info, DebugInfo::AppOnly { packages: own(&["leptos-app"]), llvm: false });
+    }
+
+    #[test]
+    fn debug_info_on_llvm_names_every_own_package() {
+        let fast = choose_profile(&report(&[(Llvm, Mold)]), &options(FastMode::Llvm, &[]));
+        let profile = fast.with_debug_info(&own(&["server", "front", "app_core", "wëird"]));
+        let overrides: Vec<&str> =
+            profile.cargo_args.iter().map(String::as_str).filter(|a| a.contains(".package.")).collect();
+        assert_eq!(
+            overrides,
+            [
+                "profile.dev.package.server.debug=true",
+                "profile.dev.package.front.debug=true",
+                "profile.dev.package.app_core.debug=true",
+                r#"profile.dev.package."wëird".debug=true"#,
+            ]
+        );
+        assert_eq!(profile.name, "llvm-mold");
+    }
+
+    #[test]
+    fn debug_info_leaves_plain_cargo_and_an_empty_list_alone() {
+        let plain = choose_profile(&report(&[]), &options(FastMode::Off, &[]));
+        assert_eq!(plain.clone().with_debug_info(&own(&["leptos-app"])), plain);
+        assert!(
+            plain.describe().contains("debug info: as the app's Cargo.toml sets it"),
+            "{}",
+            plain.describe()
+        );
+        let fast = choose_profile(&report(&[(Llvm, Mold)]), &options(FastMode::Auto, &[]));
+        assert_eq!(fast.clone().with_debug_info(&[]), fast);
+        assert!(fast.describe().contains("debug info: none (panics keep file:line; `--debug-info`"));
     }
 
     #[test]

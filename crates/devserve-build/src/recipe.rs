@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::linker::{Backend, Linker};
 use crate::probe::{ProbeReport, Status};
-use crate::profile::{BuildProfile, FAST_SETTINGS, ProfileOptions};
+use crate::profile::{BuildProfile, DebugInfo, FAST_SETTINGS, ProfileOptions};
 use crate::rustflags::{self, Placement};
 
 /// The parts of a build profile.
@@ -148,6 +148,7 @@ impl Recipe {
             host: Some(report.host.clone()),
             cargo_args,
             env,
+            debug_info: if self.debug_info { DebugInfo::AsTheAppSets } else { DebugInfo::Off },
             reasons,
             notice: None,
             llvm_fallback: None,

@@ -28,6 +28,9 @@ pub struct Project {
     /// The Leptos configuration, when the package has `[package.metadata.leptos]` or a
     /// `[[workspace.metadata.leptos]]` entry is about it; `None` for a plain server app.
     pub leptos: Option<Leptos>,
+    /// The names of the workspace's member packages (the user's own crates, as opposed to
+    /// dependencies), in `cargo metadata`'s order.
+    pub members: Vec<String>,
 }
 
 impl Project {
@@ -137,7 +140,22 @@ impl Project {
             prefix,
             target_dir,
             leptos,
+            members: members.iter().map(|p| p.name.to_string()).collect(),
         })
+    }
+
+    /// The packages that hold the app's own code, each once: the bin package, the Leptos lib
+    /// package, then the workspace's other members (a workspace's shared `app` crate). What
+    /// `--debug-info` builds with debug info.
+    pub fn own_packages(&self) -> Vec<String> {
+        let lib = self.leptos.as_ref().map(|l| l.lib.package.clone());
+        let mut own: Vec<String> = Vec::new();
+        for name in std::iter::once(self.package.clone()).chain(lib).chain(self.members.iter().cloned()) {
+            if !own.contains(&name) {
+                own.push(name);
+            }
+        }
+        own
     }
 
     /// The path the view engine gets for a file at `rel` in the package (`src/app.rs`): relative
@@ -288,6 +306,7 @@ mod tests {
         assert_eq!(project.leptos, None);
         assert!(!project.has_front());
         assert_eq!(project.source_path("src/main.rs"), "src/main.rs");
+        assert_eq!(project.own_packages(), ["plain-app"]);
         Ok(())
     }
 
@@ -335,6 +354,8 @@ lib-features = ["hydrate"]
         assert_eq!(leptos.wasm_bindgen_version.as_deref(), Some("0.2.100"));
         assert_eq!(project.bin, "my-app");
         assert!(project.has_front());
+        // Its bin and lib are one package.
+        assert_eq!(project.own_packages(), ["my-app"]);
         Ok(())
     }
 
@@ -404,6 +425,7 @@ style-file = "style/main.scss"
             assert_eq!(leptos.style_file, Some(root.join("style/main.scss")));
             assert_eq!(leptos.reload_port, 5001);
             assert!(project.has_front());
+            assert_eq!(project.own_packages(), ["server", "front"], "from {folder:?}");
         }
         Ok(())
     }

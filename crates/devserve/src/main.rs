@@ -41,6 +41,11 @@ struct Cli {
     /// (exactly `cargo build`).
     #[arg(long, default_value = "auto")]
     fast: devserve_build::FastMode,
+    /// Build the app's own crates with full debug info (a debugger sees their lines and
+    /// variables), its dependencies still without: the rebuild after an edit stays fast. With
+    /// Cranelift those crates build with LLVM, whose debug info has the variables.
+    #[arg(long)]
+    debug_info: bool,
     /// The app's folder (the package with the Leptos app).
     #[arg(long, default_value = ".")]
     app: PathBuf,
@@ -67,6 +72,9 @@ enum Command {
         /// The `--fast` mode to choose a profile for.
         #[arg(long, default_value = "auto")]
         fast: devserve_build::FastMode,
+        /// Show the profile `--debug-info` builds with.
+        #[arg(long)]
+        debug_info: bool,
     },
     /// Classify the change from OLD to NEW as none, patch or rebuild (one JSON object).
     Diff {
@@ -101,8 +109,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             tokio::runtime::Runtime::new()?.block_on(devserve_bench::run(*options))?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Doctor { app, fast }) => tokio::runtime::Runtime::new()?.block_on(async {
-            let (report, profile) = session::choose_profile(&app, fast, &[]).await;
+        Some(Command::Doctor { app, fast, debug_info }) => tokio::runtime::Runtime::new()?.block_on(async {
+            let own = if debug_info { session::own_packages(&app)? } else { Vec::new() };
+            let (report, profile) = session::choose_profile(&app, fast, &[], &own).await;
             match report {
                 Some(report) => print!("{}", devserve_build::doctor(&report, &profile)),
                 None => println!("profile: {}", profile.describe()),
@@ -117,6 +126,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 allowed_hosts: cli.allowed_hosts,
                 hot_reload: cli.hot_reload,
                 fast: cli.fast,
+                debug_info: cli.debug_info,
                 build_debounce: std::time::Duration::from_millis(cli.build_debounce),
             };
             tokio::runtime::Runtime::new()?.block_on(session::run(options))

@@ -42,6 +42,8 @@ pub(crate) struct Options {
     pub(crate) hot_reload: bool,
     /// How to build.
     pub(crate) fast: FastMode,
+    /// `--debug-info`: the app's own crates with full debug info.
+    pub(crate) debug_info: bool,
     /// How long the build queue waits after the last save before it starts a build, so a burst
     /// of saves starts one build. The patch path does not wait.
     pub(crate) build_debounce: Duration,
@@ -162,11 +164,13 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<ExitCode> {
     } else {
         Vec::new()
     };
-    let (_, profile) = choose_profile(&app.package_dir, options.fast, &extra_rustflags).await;
+    let own = if options.debug_info { app.own_packages() } else { Vec::new() };
+    let (_, profile) = choose_profile(&app.package_dir, options.fast, &extra_rustflags, &own).await;
     if let Some(notice) = &profile.notice {
         ui::say(notice.trim_start_matches("devserve: "));
     }
     ui::say(&format!("build profile: {}", profile.name));
+    ui::say(&format!("debug info: {}", profile.debug_info));
     let app_addr = SocketAddr::from((Ipv4Addr::LOCALHOST, free_port()?));
     let hub = Hub::default();
     let mut config = ServerConfig { listen: options.listen, ..ServerConfig::new(app_addr) };
@@ -304,9 +308,26 @@ async fn sleep_until(at: Option<tokio::time::Instant>) {
     }
 }
 
-/// The build profile for this session: the fastest the probe verified, unless `--fast=off`. Also
-/// returns the probe's report (`None` with `--fast=off` or when the probe failed).
+/// The app's own packages (`--debug-info` builds them with debug info), for `devserve doctor`.
+pub(crate) fn own_packages(app_dir: &Path) -> anyhow::Result<Vec<String>> {
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    Ok(Project::load(app_dir, &env)?.own_packages())
+}
+
+/// The build profile for this session: the fastest the probe verified, unless `--fast=off`, with
+/// full debug info for `debug_packages` (`--debug-info`). Also returns the probe's report (`None`
+/// with `--fast=off` or when the probe failed).
 pub(crate) async fn choose_profile(
+    app_dir: &Path,
+    mode: FastMode,
+    extra_rustflags: &[String],
+    debug_packages: &[String],
+) -> (Option<ProbeReport>, BuildProfile) {
+    let (report, profile) = choose_fast_profile(app_dir, mode, extra_rustflags).await;
+    (report, profile.with_debug_info(debug_packages))
+}
+
+async fn choose_fast_profile(
     app_dir: &Path,
     mode: FastMode,
     extra_rustflags: &[String],

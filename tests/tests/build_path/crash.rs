@@ -4,7 +4,7 @@
 use devserve_e2e::DevserveOptions;
 use serde_json::json;
 
-use super::{ANSWER_VALUE, BUILD, Live, MESSAGE, SETTLE};
+use super::{ANSWER_VALUE, BUILD, Live, MESSAGE, SETTLE, line_of};
 
 const MAIN_RS: &str = "src/main.rs";
 const MAIN: &str = "async fn main() -> Result<(), Box<dyn std::error::Error>> {";
@@ -20,6 +20,9 @@ async fn an_app_crashing_on_start_is_reported_and_the_next_good_save_recovers() 
     let log = live.app.wait_for_log("the app did not start", BUILD).await.unwrap();
     let report = &log[log.find("the app did not start").unwrap()..];
     assert!(report.contains(PANIC), "the report must end with the app's output:\n{log}");
+    // The fast profile has no debug info, but a panic's location is not debug info.
+    let at = format!("panicked at {MAIN_RS}:{}:5", line_of(&original, MAIN) + 1);
+    assert!(report.contains(&at), "the panic must say where ({at}):\n{log}");
     // The open page: an overlay with the same report, over the page it still shows.
     let overlay = live.overlay(&live.page).await;
     assert!(overlay.text.contains("did not start") && overlay.text.contains(PANIC), "{overlay:?}");
