@@ -259,6 +259,31 @@ impl DevserveApp {
         self.devserve.as_ref().map(|group| strip_ansi(&group.output())).unwrap_or_default()
     }
 
+    /// devserve's process id (`None` once it was stopped).
+    pub fn pid(&self) -> Option<u32> {
+        self.devserve.as_ref().map(ChildGroup::pid)
+    }
+
+    /// How many bytes devserve has written so far: a mark for [`DevserveApp::log_since`].
+    pub fn log_len(&self) -> u64 {
+        let path = self.devserve.as_ref().map(ChildGroup::log_path);
+        path.and_then(|path| std::fs::metadata(path).ok()).map_or(0, |meta| meta.len())
+    }
+
+    /// [`DevserveApp::log`] from byte `mark` on (a [`DevserveApp::log_len`]): for tests that
+    /// look at the output of one step among thousands, without reading all of it each time.
+    pub fn log_since(&self, mark: u64) -> String {
+        use std::io::{Read, Seek, SeekFrom};
+        let Some(group) = &self.devserve else { return String::new() };
+        let mut bytes = Vec::new();
+        if let Ok(mut file) = File::open(group.log_path())
+            && file.seek(SeekFrom::Start(mark)).is_ok()
+        {
+            let _ = file.read_to_end(&mut bytes);
+        }
+        strip_ansi(&String::from_utf8_lossy(&bytes))
+    }
+
     /// How many times `needle` occurs in [`DevserveApp::log`].
     pub fn count_log(&self, needle: &str) -> usize {
         self.log().matches(needle).count()

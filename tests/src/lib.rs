@@ -8,6 +8,8 @@
 //!   with `eval`, `wait_for`, `click`, `press` and a reload check ([`Page::mark`],
 //!   [`Page::same_document`]).
 //! - [`DevserveApp`] runs devserve on a copy of the example app, for tests that edit it on disk.
+//! - [`scale`] generates thousands of sources to add to the example app.
+//! - [`Memory`] and [`inotify_watches`] read a process's memory and inotify watches from `/proc`.
 //! - [`FixtureServer`] serves in-memory pages, `/__devserve/client.js` from `client-js/`, and a
 //!   stand-in for devserve's WebSocket.
 //!
@@ -25,6 +27,8 @@ mod devserve;
 mod error;
 mod files;
 mod process;
+mod procfs;
+pub mod scale;
 mod site;
 
 pub use browser::{Browser, Page};
@@ -32,4 +36,5 @@ pub use devserve::{APP_COPY, DevserveApp, DevserveOptions, EXAMPLE_APP, EXAMPLE_
 pub use error::{HarnessError, Result};
 pub use files::{copy_dir, replace_in_file};
 pub use process::{ChildGroup, cargo_bin, free_port, workspace_root};
+pub use procfs::{Memory, inotify_watches};
 pub use site::{FixtureServer, client_script_path, client_script_tag};

@@ -4,21 +4,32 @@
 //! build is made from). A change that needs a rebuild moves `latest` only: the pages still show
 //! what they showed, so a later save that is static again is patched from what they really show
 //! (saves in quick succession can be read mid-write).
+//!
+//! A source is parsed when it first changes, not at start-up: until then its start-up text is
+//! all three states, and it is kept as text (an app of 10,000 sources starts without parsing
+//! them, and holds their text instead of their parses: a fraction of the memory). Once parsed,
+//! the three states are shared (`Arc`) while they are equal, so a build's [`Snapshot`] copies
+//! pointers, not parses.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use devserve_view::{Change, FileViews, RebuildKind};
 
 #[derive(Debug, Clone)]
 struct FileState {
-    built: FileViews,
-    shown: FileViews,
-    latest: FileViews,
+    built: Arc<FileViews>,
+    shown: Arc<FileViews>,
+    latest: Arc<FileViews>,
 }
 
 impl FileState {
     fn all(views: FileViews) -> Self {
-        FileState { built: views.clone(), shown: views.clone(), latest: views }
+        Self::shared(Arc::new(views))
+    }
+
+    fn shared(views: Arc<FileViews>) -> Self {
+        FileState { built: Arc::clone(&views), shown: Arc::clone(&views), latest: views }
     }
 }
 
@@ -26,6 +37,9 @@ impl FileState {
 #[derive(Debug, Default)]
 pub(crate) struct Baseline {
     files: BTreeMap<String, FileState>,
+    /// Files unchanged since start-up, not parsed yet: their text then, which every build since
+    /// was made from.
+    unparsed: BTreeMap<String, Box<str>>,
     /// Files too large to parse on a save ([`MAX_PARSED`]): content hashes, as built and as shown.
     opaque: BTreeMap<String, (Option<u64>, Option<u64>)>,
 }
@@ -45,20 +59,42 @@ fn content_hash(source: &str) -> u64 {
 /// The views that a build was started from; it becomes the new `built` state if the build lands.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Snapshot {
-    files: BTreeMap<String, FileViews>,
+    files: BTreeMap<String, Arc<FileViews>>,
     opaque: BTreeMap<String, Option<u64>>,
 }
 
 impl Baseline {
-    /// Record a file as it was at start-up, when the first build is made from it.
-    pub(crate) fn insert_built(&mut self, rel: &str, source: &str) {
+    /// Record a file as it was at start-up, when the first build is made from it. It is parsed
+    /// when it first changes.
+    pub(crate) fn insert_built(&mut self, rel: &str, source: impl Into<Box<str>>) {
+        let source = source.into();
+        self.files.remove(rel);
         if source.len() > MAX_PARSED {
-            let hash = Some(content_hash(source));
+            let hash = Some(content_hash(&source));
             self.opaque.insert(rel.to_owned(), (hash, hash));
             return;
         }
-        let views = devserve_view::extract(rel, source);
-        self.files.insert(rel.to_owned(), FileState::all(views));
+        self.unparsed.insert(rel.to_owned(), source);
+    }
+
+    /// How many sources are known (parsed or not, and too large to parse).
+    pub(crate) fn files(&self) -> usize {
+        self.files.len() + self.unparsed.len() + self.opaque.len()
+    }
+
+    /// How many sources have been parsed (those that changed since start-up).
+    #[cfg(test)]
+    pub(crate) fn parsed(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Parse `rel`'s start-up text if it is not parsed yet: it becomes its built, shown and
+    /// latest state.
+    fn parse_pending(&mut self, rel: &str) {
+        if let Some(source) = self.unparsed.remove(rel) {
+            let views = devserve_view::extract(rel, &source);
+            self.files.insert(rel.to_owned(), FileState::all(views));
+        }
     }
 
     /// Classify a new version of `rel` and remember it as shown unless it does not parse (the last
@@ -67,11 +103,12 @@ impl Baseline {
     /// The new version is extracted from the shown one: when the edit lies inside one view, only
     /// that view is parsed again.
     pub(crate) fn update(&mut self, rel: &str, source: &str) -> Change {
+        self.parse_pending(rel);
         if source.len() > MAX_PARSED || self.opaque.contains_key(rel) {
             return self.update_opaque(rel, source);
         }
         let state = self.files.entry(rel.to_owned()).or_insert_with(|| FileState::all(FileViews::empty(rel)));
-        let new = devserve_view::extract_from(&state.latest, source);
+        let new = Arc::new(devserve_view::extract_from(&state.latest, source));
         let mut change = devserve_view::classify_from(&state.built, &state.shown, &new);
         if change == Change::None && new.skeleton != state.latest.skeleton && new.file_error.is_none() {
             // Back to what pages show (an undo), but not to what the last build was asked to
@@ -86,7 +123,7 @@ impl Baseline {
             Change::Rebuild(reason) if reason.kind == RebuildKind::ParseError => {}
             Change::Rebuild(_) => state.latest = new,
             Change::None | Change::Patch(_) => {
-                state.shown = new.clone();
+                state.shown = Arc::clone(&new);
                 state.latest = new;
             }
         }
@@ -116,11 +153,12 @@ impl Baseline {
     }
 
     pub(crate) fn remove(&mut self, rel: &str) {
+        self.parse_pending(rel);
         if let Some((_, shown)) = self.opaque.get_mut(rel) {
             *shown = None;
         }
         if let Some(state) = self.files.get_mut(rel) {
-            state.latest = FileViews::empty(rel);
+            state.latest = Arc::new(FileViews::empty(rel));
         }
     }
 
@@ -138,14 +176,17 @@ impl Baseline {
     /// build read, from cargo's dep-info: a `.rs` file that is no module of the crate cannot
     /// change the program).
     pub(crate) fn code_differs_in(&self, compiled: impl Fn(&str) -> bool) -> bool {
-        self.files.iter().any(|(rel, state)| compiled(rel) && state.built.skeleton != state.latest.skeleton)
-            || self.opaque.iter().any(|(rel, (built, shown))| compiled(rel) && built != shown)
+        self.files.iter().any(|(rel, state)| {
+            compiled(rel)
+                && !Arc::ptr_eq(&state.built, &state.latest)
+                && state.built.skeleton != state.latest.skeleton
+        }) || self.opaque.iter().any(|(rel, (built, shown))| compiled(rel) && built != shown)
     }
 
     /// What a build started now is built from.
     pub(crate) fn snapshot(&self) -> Snapshot {
         Snapshot {
-            files: self.files.iter().map(|(rel, state)| (rel.clone(), state.latest.clone())).collect(),
+            files: self.files.iter().map(|(rel, state)| (rel.clone(), Arc::clone(&state.latest))).collect(),
             opaque: self.opaque.iter().map(|(rel, (_, shown))| (rel.clone(), *shown)).collect(),
         }
     }
@@ -157,12 +198,12 @@ impl Baseline {
             match self.files.get_mut(&rel) {
                 Some(state) => {
                     if reloaded {
-                        state.shown = views.clone();
+                        state.shown = Arc::clone(&views);
                     }
                     state.built = views;
                 }
                 None => {
-                    self.files.insert(rel, FileState::all(views));
+                    self.files.insert(rel, FileState::shared(views));
                 }
             }
         }
@@ -231,6 +272,32 @@ fn other() -> impl IntoView {
     }
 
     #[test]
+    fn sources_are_parsed_when_they_first_change_against_their_start_up_text() {
+        let mut baseline = Baseline::default();
+        baseline.insert_built(PATH, APP);
+        baseline.insert_built("src/other.rs", APP.replace("one", "other"));
+        assert_eq!((baseline.files(), baseline.parsed()), (2, 0));
+        assert!(!baseline.code_differs(), "nothing changed");
+        // A build started before any change lands without parsing anything.
+        baseline.landed(baseline.snapshot(), true);
+        assert_eq!(baseline.parsed(), 0);
+
+        let patch = patches(baseline.update(PATH, &APP.replace("\"one\"", "\"uno\""))).remove(0);
+        assert_eq!(shown_text(&patch), "one", "patched from the start-up text");
+        assert_eq!((baseline.files(), baseline.parsed()), (2, 1));
+        assert!(!baseline.code_differs());
+        // A code change to the other file is seen against its start-up text too.
+        let renamed = APP.replace("one", "other").replace("fn other()", "fn renamed()");
+        assert!(matches!(baseline.update("src/other.rs", &renamed), Change::Rebuild(_)));
+        assert!(baseline.code_differs());
+        // A file removed before it ever changed is a code change.
+        let mut untouched = Baseline::default();
+        untouched.insert_built(PATH, APP);
+        untouched.remove(PATH);
+        assert!(untouched.code_differs());
+    }
+
+    #[test]
     fn the_need_to_reload_follows_the_last_state_not_the_saves_on_the_way() {
         let mut baseline = Baseline::default();
         baseline.insert_built(PATH, APP);
@@ -257,7 +324,7 @@ fn other() -> impl IntoView {
     fn files_too_large_to_parse_are_compared_by_content() {
         let mut baseline = Baseline::default();
         let big = format!("{}\n", "const X: u8 = 1;\n".repeat(MAX_PARSED / 10));
-        baseline.insert_built("src/gen.rs", &big);
+        baseline.insert_built("src/gen.rs", big.as_str());
         assert_eq!(baseline.update("src/gen.rs", &big), Change::None);
         assert!(!baseline.code_differs());
         let changed = big.replacen("1;", "2;", 1);

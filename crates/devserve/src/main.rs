@@ -90,9 +90,10 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    let started = std::time::Instant::now();
     forget_inherited_toolchain();
     let cli = Cli::parse();
-    match run(cli) {
+    match run(cli, started) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("devserve: error: {err:#}");
@@ -101,7 +102,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Views { files }) => inspect::views(&files),
         Some(Command::Diff { old, new }) => inspect::diff(&old, &new),
@@ -128,6 +129,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 fast: cli.fast,
                 debug_info: cli.debug_info,
                 build_debounce: std::time::Duration::from_millis(cli.build_debounce),
+                started,
             };
             tokio::runtime::Runtime::new()?.block_on(session::run(options))
         }

@@ -47,6 +47,8 @@ pub(crate) struct Options {
     /// How long the build queue waits after the last save before it starts a build, so a burst
     /// of saves starts one build. The patch path does not wait.
     pub(crate) build_debounce: Duration,
+    /// When devserve started (for the start-up time it reports).
+    pub(crate) started: Instant,
 }
 
 /// A build that is wanted: started after the debounce.
@@ -147,17 +149,26 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<ExitCode> {
         }
         filter = filter.ignoring(&leptos.site_root);
     }
+    let indexing = Instant::now();
     let mut seen = Seen::default();
     let mut baseline = Baseline::default();
     for touched in watch::scan(&app.package_dir, &filter) {
         if let Some(FileChange { rel, kind: FileKind::Rust, content: Some(content) }) =
             watch::read_change(&mut seen, touched)
         {
-            baseline.insert_built(&app.source_path(&rel), &content.text);
+            baseline.insert_built(&app.source_path(&rel), content.text);
         }
     }
+    let indexed = indexing.elapsed();
     let (watcher, mut changes) =
         watch::watch(&app.package_dir, filter).context("cannot watch the app's files")?;
+    // Views are parsed when their file first changes (see `baseline`): reading is the index.
+    ui::say(&format!(
+        "watching: {} Rust file(s) indexed in {} ms, their views parsed as they change ({} ms since start)",
+        baseline.files(),
+        indexed.as_millis(),
+        options.started.elapsed().as_millis()
+    ));
 
     let extra_rustflags: Vec<String> = if app.leptos.as_ref().is_some_and(|l| l.erase_components) {
         ERASE_COMPONENTS.map(str::to_owned).to_vec()
