@@ -15,10 +15,12 @@
 //!
 //! Only folders devserve cares about are watched, one watch each (never `target/`, `.git/`,
 //! `node_modules/` or ignored folders); when the kernel's event queue overflows, the tree is
-//! scanned again and every file that differs from what was seen is reported. Builds are debounced
-//! elsewhere (see `session`).
+//! scanned again and every file that differs from what was seen is reported. When the kernel's
+//! inotify limits are used up, devserve says which sysctl raises them and polls the same folders
+//! instead (`watch/limits.rs`). Builds are debounced elsewhere (see `session`).
 
 mod debounce;
+mod limits;
 mod watcher;
 
 use std::collections::HashMap;

@@ -6,19 +6,32 @@
 //! writes thousands of files; here the root and each kept folder get a watch of their own, and a
 //! folder that appears later gets one when its event arrives, after which it is scanned so files
 //! written into it before the watch existed are not missed.
+//!
+//! When the kernel's inotify limits are used up (no watch left for a folder, or no inotify
+//! instance left for the watcher, see `limits`), the watcher says so once, with the sysctl that
+//! raises the limit, and goes on with notify's poller on the same folders: every
+//! [`POLL_INTERVAL`] it compares each kept folder's entries with what it saw before, contents
+//! included (it keeps modification times in whole seconds), so it reads the files of the kept
+//! folders each round: fine for an app's sources, a cost on huge trees, which is why the message
+//! says how to raise the limit. Its events carry no "closed after writing", so every change
+//! waits for its writer to pause, as a write without a close does.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
-use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
+use notify::{EventKind, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher as _};
 use tokio::sync::mpsc;
 
 use super::debounce::Debounce;
+use super::limits::Limit;
 use super::{FileKind, FileState, Filter, Touched, walk};
+
+/// How often the poller looks at the watched folders once the inotify limits are reached.
+pub(crate) const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 /// The running watcher; it stops when dropped.
 #[derive(Debug)]
@@ -55,6 +68,67 @@ impl Drop for Watcher {
     }
 }
 
+/// Hands notify's events (from either backend) to the watcher's thread.
+#[derive(Clone)]
+struct Forward {
+    inbox: Sender<Message>,
+    #[cfg(test)]
+    deaf: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl notify::EventHandler for Forward {
+    fn handle_event(&mut self, event: notify::Result<notify::Event>) {
+        #[cfg(test)]
+        if self.deaf.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
+        let _ = self.inbox.send(Message::Notify(event));
+    }
+}
+
+/// What tells the watcher about changes in the folders it watches.
+enum Backend {
+    /// The system's notifications (inotify on Linux): events as they happen.
+    Native(RecommendedWatcher),
+    /// notify's poller, once the inotify limits are reached.
+    Poll(PollWatcher),
+}
+
+impl Backend {
+    fn poll(forward: Forward, interval: Duration) -> notify::Result<Self> {
+        // The poller keeps modification times in whole seconds: without the contents, a second
+        // save within the same second would go unseen.
+        let config = notify::Config::default().with_poll_interval(interval).with_compare_contents(true);
+        PollWatcher::new(forward, config).map(Self::Poll)
+    }
+
+    /// Watch the entries of `dir` (not those of its subfolders).
+    fn watch(&mut self, dir: &Path) -> notify::Result<()> {
+        match self {
+            Self::Native(watcher) => watcher.watch(dir, RecursiveMode::NonRecursive),
+            Self::Poll(watcher) => watcher.watch(dir, RecursiveMode::NonRecursive),
+        }
+    }
+
+    /// Stop polling `dir` (it is gone). The kernel drops the watch of a folder that is gone by
+    /// itself; the poller would report the missing folder as an error every round.
+    fn forget(&mut self, dir: &Path) {
+        if let Self::Poll(watcher) = self {
+            let _ = watcher.unwatch(dir);
+        }
+    }
+
+    fn is_polling(&self) -> bool {
+        matches!(self, Self::Poll(_))
+    }
+}
+
+/// Say once, with the command that raises `limit`, that the watcher polls from now on.
+fn announce_polling(limit: Limit, interval: Duration) {
+    let current = std::fs::read_to_string(limit.proc_file()).ok().and_then(|text| text.trim().parse().ok());
+    crate::ui::warn(&limit.message(current, interval));
+}
+
 /// Watches `root` and sends every file the filter keeps when it changed, appeared or was deleted
 /// (see the module documentation of `watch`). It starts by naming every file once, so a change
 /// made since the caller's [`scan`](super::scan) is not missed either.
@@ -62,26 +136,41 @@ pub(crate) fn watch(
     root: &Path,
     filter: Filter,
 ) -> notify::Result<(Watcher, mpsc::UnboundedReceiver<Touched>)> {
+    start(root, filter, false, POLL_INTERVAL)
+}
+
+/// [`watch`], polling from the start when `poll` is set, and every `interval` when polling.
+fn start(
+    root: &Path,
+    filter: Filter,
+    poll: bool,
+    interval: Duration,
+) -> notify::Result<(Watcher, mpsc::UnboundedReceiver<Touched>)> {
     let (out, changes) = mpsc::unbounded_channel();
     let (inbox, messages) = std::sync::mpsc::channel();
-    #[cfg(test)]
-    let deaf = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let notify = {
-        let inbox = inbox.clone();
+    let forward = Forward {
+        inbox: inbox.clone(),
         #[cfg(test)]
-        let deaf = Arc::clone(&deaf);
-        notify::recommended_watcher(move |event| {
-            #[cfg(test)]
-            if deaf.load(std::sync::atomic::Ordering::SeqCst) {
-                return;
+        deaf: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+    };
+    let notify = if poll {
+        Backend::poll(forward.clone(), interval)?
+    } else {
+        match RecommendedWatcher::new(forward.clone(), notify::Config::default()) {
+            Ok(watcher) => Backend::Native(watcher),
+            Err(err) => {
+                let Some(limit) = Limit::of(&err) else { return Err(err) };
+                announce_polling(limit, interval);
+                Backend::poll(forward.clone(), interval)?
             }
-            let _ = inbox.send(Message::Notify(event));
-        })?
+        }
     };
     let mut state = State {
         root: root.to_path_buf(),
         filter,
         notify,
+        forward: forward.clone(),
+        interval,
         folders: Arc::default(),
         files: BTreeSet::new(),
         inputs: BTreeSet::new(),
@@ -89,20 +178,36 @@ pub(crate) fn watch(
         debounce: Debounce::default(),
         out,
     };
-    state.notify.watch(root, RecursiveMode::NonRecursive)?;
-    state.rescan(Instant::now());
+    let now = Instant::now();
+    match state.notify.watch(root) {
+        Ok(()) => state.rescan(now),
+        Err(err) => match Limit::of(&err) {
+            Some(limit) => state.fall_back(limit, now),
+            None => return Err(err),
+        },
+    }
     let watcher = Watcher {
         inbox,
         #[cfg(test)]
         folders: Arc::clone(&state.folders),
         #[cfg(test)]
-        deaf,
+        deaf: forward.deaf,
     };
     std::thread::Builder::new()
         .name("devserve-watch".to_owned())
         .spawn(move || state.run(&messages))
         .map_err(notify::Error::io)?;
     Ok((watcher, changes))
+}
+
+/// [`watch`], with notify's poller from the start, looking every `interval`.
+#[cfg(test)]
+pub(crate) fn watch_polling(
+    root: &Path,
+    filter: Filter,
+    interval: Duration,
+) -> notify::Result<(Watcher, mpsc::UnboundedReceiver<Touched>)> {
+    start(root, filter, true, interval)
 }
 
 #[cfg(test)]
@@ -123,13 +228,23 @@ impl Watcher {
         let notice = notify::Event::new(EventKind::Other).set_flag(notify::event::Flag::Rescan);
         let _ = self.inbox.send(Message::Notify(Ok(notice)));
     }
+
+    /// What notify sends when a watch could not be added for want of inotify watches.
+    pub(crate) fn watch_limit_reached(&self) {
+        let error = notify::Error::new(notify::ErrorKind::MaxFilesWatch);
+        let _ = self.inbox.send(Message::Notify(Err(error)));
+    }
 }
 
 /// The watcher thread's state.
 struct State {
     root: PathBuf,
     filter: Filter,
-    notify: RecommendedWatcher,
+    notify: Backend,
+    /// What the backend's events go through (for the poller, when the watcher falls back to it).
+    forward: Forward,
+    /// How often the poller looks.
+    interval: Duration,
     /// The folders with a watch.
     folders: Arc<Mutex<BTreeSet<PathBuf>>>,
     /// The files the filter keeps that were there when last seen: a rescan reports those it no
@@ -153,10 +268,7 @@ impl State {
             match message {
                 Ok(Message::Notify(Ok(event))) => self.on_event(event, Instant::now()),
                 Ok(Message::Inputs(inputs)) => self.set_inputs(inputs),
-                Ok(Message::Notify(Err(err))) => {
-                    tracing::warn!("file watcher: {err}; looking at every file again");
-                    self.rescan(Instant::now());
-                }
+                Ok(Message::Notify(Err(err))) => self.on_error(err, Instant::now()),
                 Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
                 Err(RecvTimeoutError::Timeout) => {}
             }
@@ -165,6 +277,52 @@ impl State {
                 self.send(path, state);
             }
         }
+    }
+
+    fn on_error(&mut self, err: notify::Error, now: Instant) {
+        if let Some(limit) = Limit::of(&err) {
+            self.fall_back(limit, now);
+            return;
+        }
+        let not_found = match &err.kind {
+            notify::ErrorKind::PathNotFound => true,
+            notify::ErrorKind::Io(io) => io.kind() == std::io::ErrorKind::NotFound,
+            _ => false,
+        };
+        if self.notify.is_polling() && not_found && !err.paths.is_empty() {
+            // The poller found a watched folder gone before the event of its parent said so.
+            for path in err.paths {
+                self.look_at(path, false, false, now);
+            }
+            return;
+        }
+        tracing::warn!("file watcher: {err}; looking at every file again");
+        self.rescan(now);
+    }
+
+    /// The inotify limits are reached: watch the same folders with the poller from now on, and
+    /// look at every file, since changes may have gone unseen meanwhile.
+    fn fall_back(&mut self, limit: Limit, now: Instant) {
+        if self.notify.is_polling() {
+            return;
+        }
+        announce_polling(limit, self.interval);
+        match Backend::poll(self.forward.clone(), self.interval) {
+            // Dropping the inotify watcher gives its watches back to the other programs.
+            Ok(poll) => self.notify = poll,
+            Err(err) => {
+                tracing::error!("file watcher: cannot poll either ({err}); changes may go unseen");
+                return;
+            }
+        }
+        if let Ok(mut folders) = self.folders.lock() {
+            folders.clear();
+        }
+        self.rescan(now);
+        let inputs: BTreeSet<PathBuf> =
+            self.inputs.iter().filter_map(|path| path.parent().map(Path::to_path_buf)).collect();
+        let inputs = inputs.into_iter().filter(|dir| !self.is_watched(dir)).collect();
+        self.watch_folders(inputs, now);
     }
 
     fn on_event(&mut self, event: notify::Event, now: Instant) {
@@ -215,7 +373,7 @@ impl State {
             return;
         }
         let (folders, files) = walk(dir, &self.filter);
-        self.watch_folders(folders);
+        self.watch_folders(folders, now);
         for file in files {
             self.files.insert(file.clone());
             self.sight(file, FileState::Writing, now);
@@ -225,8 +383,18 @@ impl State {
     /// Nothing is at `path` any more: if it was a file, it may be deleted; if it was a folder,
     /// everything in it may be (notify already dropped the watches under it).
     fn vanished(&mut self, path: &Path, now: Instant) {
+        let mut gone_folders = Vec::new();
         if let Ok(mut folders) = self.folders.lock() {
-            folders.retain(|folder| !folder.starts_with(path));
+            folders.retain(|folder| {
+                let kept = !folder.starts_with(path);
+                if !kept {
+                    gone_folders.push(folder.clone());
+                }
+                kept
+            });
+        }
+        for folder in gone_folders {
+            self.notify.forget(&folder);
         }
         let gone: Vec<PathBuf> = self.files.iter().filter(|file| file.starts_with(path)).cloned().collect();
         if gone.is_empty() && self.classify(path).is_some() {
@@ -242,10 +410,12 @@ impl State {
     /// file known before and not found now waits out the grace as missing.
     fn rescan(&mut self, now: Instant) {
         let (folders, files) = walk(&self.root, &self.filter);
-        if let Ok(mut watched) = self.folders.lock() {
-            watched.clear();
+        let before = self.folders.lock().map(|mut watched| std::mem::take(&mut *watched)).unwrap_or_default();
+        let found: BTreeSet<&PathBuf> = folders.iter().collect();
+        for gone in before.iter().filter(|folder| !found.contains(folder)) {
+            self.notify.forget(gone);
         }
-        self.watch_folders(folders);
+        self.watch_folders(folders, now);
         let files: BTreeSet<PathBuf> = files.into_iter().collect();
         for (path, state) in rescan_diff(&self.files, &files) {
             self.sight(path, state, now);
@@ -253,9 +423,9 @@ impl State {
         self.files = files;
     }
 
-    fn watch_folders(&mut self, folders: Vec<PathBuf>) {
+    fn watch_folders(&mut self, folders: Vec<PathBuf>, now: Instant) {
         for folder in folders {
-            match self.notify.watch(&folder, RecursiveMode::NonRecursive) {
+            match self.notify.watch(&folder) {
                 Ok(()) => {
                     if let Ok(mut watched) = self.folders.lock() {
                         watched.insert(folder);
@@ -263,7 +433,11 @@ impl State {
                 }
                 // Gone again already: its parent's watch reports that.
                 Err(err) if matches!(err.kind, notify::ErrorKind::PathNotFound) => {}
-                Err(err) => tracing::warn!("file watcher: cannot watch {}: {err}", folder.display()),
+                Err(err) => match Limit::of(&err) {
+                    // The poller watches these folders and all the others.
+                    Some(limit) => return self.fall_back(limit, now),
+                    None => tracing::warn!("file watcher: cannot watch {}: {err}", folder.display()),
+                },
             }
         }
     }
@@ -324,7 +498,7 @@ impl State {
             tracing::debug!("watching {} more folder(s) the build reads from", new.len());
         }
         self.inputs = extra;
-        self.watch_folders(new);
+        self.watch_folders(new, Instant::now());
     }
 }
 
@@ -369,6 +543,8 @@ mod tests {
         seen: Seen,
         watcher: Watcher,
         changes: mpsc::UnboundedReceiver<Touched>,
+        /// How long nothing must come for [`Live::reads`] to be done.
+        quiet: Duration,
     }
 
     /// A change read from the watcher, and when it was read.
@@ -376,6 +552,15 @@ mod tests {
 
     impl Live {
         async fn start(files: &[(&str, &str)]) -> Self {
+            Self::start_with(files, None).await
+        }
+
+        /// [`Live::start`] with notify's poller from the start, looking every `interval`.
+        async fn start_polling(files: &[(&str, &str)], interval: Duration) -> Self {
+            Self::start_with(files, Some(interval)).await
+        }
+
+        async fn start_with(files: &[(&str, &str)], poll: Option<Duration>) -> Self {
             let dir = TempDir::new();
             for (rel, content) in files {
                 let path = dir.path().join(rel);
@@ -387,8 +572,13 @@ mod tests {
             for touched in scan(dir.path(), &filter) {
                 read_change(&mut seen, touched);
             }
-            let (watcher, changes) = watch(dir.path(), filter).unwrap();
-            let mut live = Self { dir, seen, watcher, changes };
+            let (watcher, changes) = match poll {
+                Some(interval) => watch_polling(dir.path(), filter, interval).unwrap(),
+                None => watch(dir.path(), filter).unwrap(),
+            };
+            // A poller looks at the files every `POLL_INTERVAL` (once it took over).
+            let quiet = GRACE + SETTLE + Duration::from_millis(200) + poll.unwrap_or(POLL_INTERVAL);
+            let mut live = Self { dir, seen, watcher, changes, quiet };
             // The watcher names every file once at start: nothing new.
             assert_eq!(live.reads().await, [], "a change at start-up");
             live
@@ -404,9 +594,8 @@ mod tests {
         }
 
         async fn timed_reads(&mut self) -> Vec<Read> {
-            let quiet = GRACE + SETTLE + Duration::from_millis(200);
             let mut reads = Vec::new();
-            while let Ok(touched) = tokio::time::timeout(quiet, self.changes.recv()).await {
+            while let Ok(touched) = tokio::time::timeout(self.quiet, self.changes.recv()).await {
                 let touched = touched.expect("the watcher stopped");
                 if let Some(change) = read_change(&mut self.seen, touched) {
                     reads.push((Instant::now(), change));
@@ -679,6 +868,60 @@ mod tests {
         // The folder created while deaf is watched now.
         std::fs::write(live.path("src/new/d.rs"), "fn d2() {}").unwrap();
         assert_eq!(live.reads().await, [content("src/new/d.rs", "fn d2() {}")]);
+    }
+
+    #[tokio::test]
+    async fn the_poller_follows_saves_new_folders_and_deletions() {
+        let mut live = Live::start_polling(&[("src/app.rs", "fn a() {}\n")], Duration::from_millis(50)).await;
+        std::fs::write(live.path("src/app.rs"), "fn a2() {}\n").unwrap();
+        assert_eq!(live.reads().await, [content("src/app.rs", "fn a2() {}\n")]);
+        temp_and_rename(&live.path("src/app.rs"), "fn a3() {}\n");
+        assert_eq!(live.reads().await, [content("src/app.rs", "fn a3() {}\n")]);
+
+        std::fs::create_dir_all(live.path("src/pages")).unwrap();
+        std::fs::write(live.path("src/pages/home.rs"), "fn home() {}").unwrap();
+        assert_eq!(live.reads().await, [content("src/pages/home.rs", "fn home() {}")]);
+        std::fs::write(live.path("src/pages/home.rs"), "fn home2() {}").unwrap();
+        assert_eq!(live.reads().await, [content("src/pages/home.rs", "fn home2() {}")]);
+
+        // A folder removed: its file is deleted, and the poller stops looking at it.
+        std::fs::remove_dir_all(live.path("src/pages")).unwrap();
+        assert_eq!(live.reads().await, [deleted("src/pages/home.rs")]);
+        let root = live.dir.path().to_path_buf();
+        assert_eq!(live.watcher.folders(), [root.clone(), root.join("src")]);
+        // Back again: followed again.
+        std::fs::create_dir_all(live.path("src/pages")).unwrap();
+        std::fs::write(live.path("src/pages/home.rs"), "fn home3() {}").unwrap();
+        assert_eq!(live.reads().await, [content("src/pages/home.rs", "fn home3() {}")]);
+        assert_eq!(live.watcher.folders(), [root.clone(), root.join("src"), root.join("src/pages")]);
+    }
+
+    #[tokio::test]
+    async fn out_of_inotify_watches_the_watcher_polls_the_same_folders() {
+        let mut live =
+            Live::start(&[("src/app.rs", "fn a() {}\n"), ("src/pages/home.rs", "fn h() {}\n")]).await;
+        let root = live.dir.path().to_path_buf();
+        let ino = |rel: &str| std::fs::metadata(root.join(rel)).unwrap().ino();
+        assert!(inotify_watched_inodes().contains(&ino("src")));
+        // A change the kernel's events bring no more (the watch of its folder was refused).
+        live.watcher.lose_events(true);
+        std::fs::write(live.path("src/pages/home.rs"), "fn h2() {}\n").unwrap();
+        live.watcher.lose_events(false);
+        live.watcher.watch_limit_reached();
+        assert_eq!(live.reads().await, [content("src/pages/home.rs", "fn h2() {}\n")]);
+        // The kernel agrees: the inotify watches are given back.
+        let inodes = inotify_watched_inodes();
+        for folder in ["", "src", "src/pages"] {
+            assert!(!inodes.contains(&ino(folder)), "{folder:?} still has an inotify watch");
+        }
+        let folders = [root.clone(), root.join("src"), root.join("src/pages")];
+        assert_eq!(live.watcher.folders(), folders);
+        // Saves go on being read, and new folders followed.
+        std::fs::write(live.path("src/app.rs"), "fn a2() {}\n").unwrap();
+        assert_eq!(live.reads().await, [content("src/app.rs", "fn a2() {}\n")]);
+        std::fs::create_dir_all(live.path("src/new")).unwrap();
+        std::fs::write(live.path("src/new/n.rs"), "fn n() {}").unwrap();
+        assert_eq!(live.reads().await, [content("src/new/n.rs", "fn n() {}")]);
     }
 
     /// The inode numbers of every inotify watch of this process (all watchers of all tests).
