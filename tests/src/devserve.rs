@@ -85,6 +85,10 @@ pub struct DevserveOptions {
     pub startup_timeout: Duration,
     /// The example to copy and serve, relative to the workspace root ([`EXAMPLE_APP`] by default).
     pub example: &'static str,
+    /// Run devserve through this command (`[program, args..]`; devserve's path and arguments are
+    /// appended), e.g. `unshare` to run it in a namespace of its own. The command must end by
+    /// exec'ing devserve, so that the process the harness started is devserve. Empty by default.
+    pub command_prefix: Vec<String>,
     /// Serve this app folder in place instead of a copy of `example` (benchmarks on an app of
     /// one's own): nothing is copied, restored or written (`files` must be empty; the caller
     /// undoes its edits), and only processes started after devserve, in this process's session,
@@ -101,6 +105,7 @@ impl Default for DevserveOptions {
             wait_for_app: true,
             startup_timeout: Duration::from_secs(15 * 60),
             example: EXAMPLE_APP,
+            command_prefix: Vec::new(),
             app_dir: None,
         }
     }
@@ -160,7 +165,14 @@ impl DevserveApp {
                 .map_err(|e| HarnessError::Process(format!("building devserve panicked: {e}")))??,
         };
         let port = free_port()?;
-        let mut command = Command::new(devserve);
+        let mut command = match options.command_prefix.split_first() {
+            Some((program, args)) => {
+                let mut command = Command::new(program);
+                command.args(args).arg(devserve);
+                command
+            }
+            None => Command::new(devserve),
+        };
         if options.hot_reload {
             command.arg("--hot-reload");
         }

@@ -11,6 +11,7 @@ mod flood;
 mod hostile_files;
 mod hot_patch;
 mod hydrate;
+mod inotify_limits;
 mod lifetimes;
 mod off_page;
 mod property;
