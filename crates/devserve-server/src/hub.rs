@@ -11,6 +11,7 @@ use devserve_protocol::{BuildProgress, PROTOCOL_VERSION, ServerMessage, ViewPatc
 use tokio::sync::{broadcast, watch};
 use tokio::time::Instant;
 
+use crate::pending::Pending;
 use crate::token;
 
 /// Identifies one browser connection for the lifetime of the process.
@@ -128,7 +129,8 @@ pub(crate) struct Attachment {
     pub(crate) greeting: Vec<ServerMessage>,
     /// Everything broadcast after the greeting was taken.
     pub(crate) outgoing: broadcast::Receiver<Outgoing>,
-    /// The page was not served by the running build: reload it once the app is up.
+    /// The page was not served by the running build, or applied only part of the pending
+    /// patches of a view: reload it once the app is up.
     pub(crate) stale: bool,
 }
 
@@ -171,8 +173,8 @@ struct Inner {
 /// Everything that must change atomically with a broadcast.
 struct Shared {
     last_version: u64,
-    /// Patches sent but not compiled into the running build, by increasing version.
-    pending: Vec<ViewPatch>,
+    /// Patches sent but not compiled into the running build, coalesced per view.
+    pending: Pending,
     running: RunningBuild,
     /// The diagnostics of the last build, while it is the last one and it failed.
     build_failure: Option<Vec<String>>,
@@ -202,7 +204,7 @@ impl Hub {
     pub fn with_token(token: impl Into<String>) -> Self {
         let shared = Shared {
             last_version: 0,
-            pending: Vec::new(),
+            pending: Pending::default(),
             running: RunningBuild { id: INITIAL_BUILD_ID.to_owned(), included_version: 0 },
             build_failure: None,
             build_progress: None,
@@ -228,6 +230,9 @@ impl Hub {
     /// Sends patches to every page. Each patch gets the next version (one counter for all views,
     /// overwriting `version`), and stays *pending* until a build that includes it lands. Returns
     /// the highest version assigned (the last version if `patches` is empty).
+    ///
+    /// Pending patches are coalesced per view (the edits from what pages were served with to what
+    /// they show now), so they do not grow with the count of saves however long no build lands.
     pub fn send_patches(&self, mut patches: Vec<ViewPatch>) -> u64 {
         let mut shared = self.lock();
         for patch in &mut patches {
@@ -235,16 +240,32 @@ impl Hub {
             patch.version = shared.last_version;
         }
         if !patches.is_empty() {
-            shared.pending.extend(patches.iter().cloned());
+            for patch in &patches {
+                shared.pending.push(patch.clone());
+            }
             self.broadcast(None, ServerMessage::Patch { patches });
         }
         shared.last_version
     }
 
-    /// The highest patch version sent so far. A build started now includes every patch up to it:
-    /// pass it to [`Hub::build_landed`] when that build runs.
+    /// The highest patch version sent so far.
     pub fn last_version(&self) -> u64 {
         self.lock().last_version
+    }
+
+    /// A build starts now: it includes every patch up to the returned version (the last one
+    /// sent). Pass that version to [`Hub::build_landed`] when the build runs, or to
+    /// [`Hub::build_dropped`] when it will not (cancelled, failed, its app did not start).
+    pub fn build_started(&self) -> u64 {
+        let mut shared = self.lock();
+        let version = shared.last_version;
+        shared.pending.cut(version);
+        version
+    }
+
+    /// The build [`Hub::build_started`] returned `included_version` for will not land.
+    pub fn build_dropped(&self, included_version: u64) {
+        self.lock().pending.uncut(included_version);
     }
 
     /// Sends a message to every page.
@@ -286,7 +307,7 @@ impl Hub {
     /// binary serves carry its build id.
     pub fn build_landed(&self, build_id: String, included_version: u64) {
         let mut shared = self.lock();
-        shared.pending.retain(|patch| patch.version > included_version);
+        shared.pending.landed(included_version);
         shared.running = RunningBuild { id: build_id, included_version };
         shared.build_failure = None;
         shared.build_progress = None;
@@ -297,9 +318,10 @@ impl Hub {
         self.lock().running.clone()
     }
 
-    /// Patches sent but not yet compiled into the running build, by increasing version.
+    /// Patches sent but not yet compiled into the running build, by increasing version, each
+    /// view's coalesced between the starts of builds (see [`Hub::send_patches`]).
     pub fn pending_patches(&self) -> Vec<ViewPatch> {
-        self.lock().pending.clone()
+        self.lock().pending.patches()
     }
 
     /// Changes the app's state. `Failed` is also remembered as the last build's failure, so pages
@@ -359,12 +381,14 @@ impl Hub {
         let outgoing = self.inner.outgoing.subscribe();
         let mut greeting =
             vec![ServerMessage::Hello { protocol: PROTOCOL_VERSION, build_id: shared.running.id.clone() }];
-        let stale = page_build != shared.running.id;
+        let mut stale = page_build != shared.running.id;
         if !stale {
-            let replay: Vec<ViewPatch> =
-                shared.pending.iter().filter(|patch| patch.version > applied_version).cloned().collect();
-            if !replay.is_empty() {
-                greeting.push(ServerMessage::Patch { patches: replay });
+            let replay = shared.pending.replay(applied_version);
+            // A page that applied part of a view's coalesced patches (its socket dropped and came
+            // back) is reloaded; a page as the running build served it never has.
+            stale = replay.partial && applied_version != shared.running.included_version;
+            if !stale && !replay.patches.is_empty() {
+                greeting.push(ServerMessage::Patch { patches: replay.patches });
             }
         }
         if let Some(diagnostics) = &shared.build_failure {
@@ -421,11 +445,18 @@ mod tests {
     #[test]
     fn versions_increase_across_calls_and_views() {
         let hub = Hub::with_token("t");
+        let mut sent = hub.subscribe();
         assert_eq!(hub.send_patches(vec![patch("a"), patch("b")]), 2);
         assert_eq!(hub.send_patches(vec![]), 2);
         assert_eq!(hub.send_patches(vec![patch("a")]), 3);
+        let mut broadcast = Vec::new();
+        while let Ok(Outgoing { message: ServerMessage::Patch { patches }, .. }) = sent.try_recv() {
+            broadcast.extend(patches.into_iter().map(|p| (p.view_id, p.version)));
+        }
+        assert_eq!(broadcast, [("a".into(), 1), ("b".into(), 2), ("a".into(), 3)]);
+        // Pending, `a`'s two patches are one (no build started between them).
         let pending: Vec<_> = hub.pending_patches().iter().map(|p| (p.view_id.clone(), p.version)).collect();
-        assert_eq!(pending, [("a".into(), 1), ("b".into(), 2), ("a".into(), 3)]);
+        assert_eq!(pending, [("b".into(), 2), ("a".into(), 3)]);
     }
 
     #[test]
@@ -448,6 +479,38 @@ mod tests {
             &attachment.greeting[0],
             ServerMessage::Hello { build_id, .. } if build_id == INITIAL_BUILD_ID
         ));
+    }
+
+    #[test]
+    fn pending_patches_do_not_grow_with_the_count_of_saves() {
+        let hub = Hub::with_token("t");
+        hub.send_patches(vec![patch("b")]);
+        for _ in 0..10_000 {
+            hub.send_patches(vec![patch("a")]);
+        }
+        let pending: Vec<_> = hub.pending_patches().iter().map(|p| (p.view_id.clone(), p.version)).collect();
+        assert_eq!(pending, [("b".into(), 1), ("a".into(), 10_001)]);
+        // A page served by the running build gets both; one that has part of `a`'s run reloads.
+        assert_eq!(versions(&hub.attach(INITIAL_BUILD_ID, 0).greeting), [1, 10_001]);
+        assert!(!hub.attach(INITIAL_BUILD_ID, 10_001).stale);
+        assert!(hub.attach(INITIAL_BUILD_ID, 5_000).stale);
+    }
+
+    #[test]
+    fn a_build_that_may_land_splits_the_pending_patches_one_that_will_not_joins_them() {
+        let hub = Hub::with_token("t");
+        hub.send_patches(vec![patch("a")]);
+        let first = hub.build_started();
+        hub.send_patches(vec![patch("a")]);
+        let second = hub.build_started();
+        hub.send_patches(vec![patch("a")]);
+        assert_eq!(versions(&[ServerMessage::Patch { patches: hub.pending_patches() }]), [1, 2, 3]);
+        hub.build_dropped(second);
+        assert_eq!(versions(&[ServerMessage::Patch { patches: hub.pending_patches() }]), [1, 3]);
+        hub.build_landed("b1".into(), first);
+        let attachment = hub.attach("b1", first);
+        assert!(!attachment.stale);
+        assert_eq!(versions(&attachment.greeting), [3]);
     }
 
     #[test]

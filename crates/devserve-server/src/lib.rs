@@ -39,6 +39,7 @@ mod hosts;
 mod hub;
 mod inject;
 mod live_reload;
+mod pending;
 mod progress;
 mod proxy;
 mod router;

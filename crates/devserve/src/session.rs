@@ -536,12 +536,16 @@ impl Session {
             front.start(id);
         }
         ui::say(&format!("build {id} started"));
+        // The build under way, if any, is cancelled by this one.
+        if let Some(cancelled) = self.running.take() {
+            self.hub.build_dropped(cancelled.included_version);
+        }
         self.running = Some(Running {
             id,
             server: None,
             front: if self.front.is_some() { None } else { Some(None) },
             snapshot: self.baseline.snapshot(),
-            included_version: self.hub.last_version(),
+            included_version: self.hub.build_started(),
             inputs: self.seen.fingerprint(),
             read: Vec::new(),
             forced,
@@ -642,7 +646,9 @@ impl Session {
 
     /// The running build failed (either side): the other side is cancelled, the pages show why.
     fn build_failed(&mut self, rendered: Vec<String>) {
-        self.running = None;
+        if let Some(failed) = self.running.take() {
+            self.hub.build_dropped(failed.included_version);
+        }
         self.builder.cancel();
         if let Some(front) = &self.front {
             front.cancel();
@@ -715,6 +721,7 @@ impl Session {
                         self.landed(landing, true);
                     }
                     Err((err, output)) => {
+                        self.hub.build_dropped(landing.running.included_version);
                         ui::error(&format!("the app did not start: {err}\n{output}"));
                         self.app_binary = None;
                         let report = format!("the app did not start: {err}\n{output}");
