@@ -25,7 +25,6 @@ const DEPENDENCY_FN: &str = "get_configuration$";
 /// How long the app may take to start under gdb, and gdb to run its commands.
 const UNDER_GDB: Duration = Duration::from_secs(120);
 const INSTALL_GDB: &str = "apt-get install -y gdb";
-const ALLOW_SKIP: &str = "DEVSERVE_TESTS_ALLOW_SKIP";
 
 #[tokio::test]
 async fn debug_info_gives_the_apps_code_lines_and_variables_and_dependencies_none() {
@@ -121,15 +120,13 @@ async fn stop_in_the_component(binary: &Path, app_dir: &Path) -> String {
 }
 
 /// Whether gdb runs here; without it the test fails with the install command, unless
-/// `DEVSERVE_TESTS_ALLOW_SKIP` is set (then it says SKIPPED loudly).
+/// `DEVSERVE_TESTS_ALLOW_SKIP` is set (then the skip is announced and counted).
 fn gdb_installed() -> bool {
     if Command::new("gdb").arg("--version").output().is_ok_and(|out| out.status.success()) {
         return true;
     }
-    if std::env::var_os(ALLOW_SKIP).is_none() {
-        panic!("this test needs gdb: install it with `{INSTALL_GDB}`, or set {ALLOW_SKIP}=1 to skip it");
-    }
-    eprintln!("\n*** SKIPPED debug_info: gdb is not installed (install: {INSTALL_GDB}) ***\n");
+    let test = std::thread::current().name().unwrap_or("debug_info").to_owned();
+    devserve_skip::cannot_run(&test, "gdb is not installed", INSTALL_GDB);
     false
 }
 
