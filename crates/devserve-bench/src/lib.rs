@@ -34,7 +34,6 @@ mod error;
 mod measure;
 mod report;
 mod rows;
-mod wrapper;
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -187,12 +186,24 @@ async fn bench(options: Options) -> Result<Report, BenchError> {
     } else {
         Vec::new()
     };
+    // A hydrated app's library is a cdylib for the wasm front end only: the server's fast
+    // profile does not link it (the wrapper in the same place as a session's, so that the
+    // session and `devserve bench` share the profile's target folder).
+    let cdylib = if project.has_front() {
+        let tools = devserve_dir.join("tools");
+        let wrapper = devserve_build::write_no_cdylib_wrapper(&tools)
+            .map_err(|e| BenchError::io("cannot write the no-cdylib wrapper into", &tools, e))?;
+        Some(NoCdylib { wrapper: wrapper.display().to_string() })
+    } else {
+        None
+    };
     let profile_options = ProfileOptions {
         mode: FastMode::Auto,
         manifest_dir: project.package_dir.clone(),
         env: env.clone(),
         fallback_memory: None,
         extra_rustflags,
+        no_cdylib: cdylib.as_ref().map(|c| PathBuf::from(&c.wrapper)),
     };
     let report = match options.probe.clone() {
         Some(report) => report,
@@ -206,13 +217,6 @@ async fn bench(options: Options) -> Result<Report, BenchError> {
     let fast = Recipe::fast(chosen.backend, chosen.linker);
     let saved = SavedProfile::find(&project.package_dir, &env).map(|s| s.recipe);
 
-    let cdylib = match project.leptos.as_ref().and_then(|l| l.lib_target.as_ref()) {
-        Some(_) => {
-            let wrapper = wrapper::write_no_cdylib(&devserve_dir.join("bench-tools"))?;
-            Some(NoCdylib { wrapper: wrapper.display().to_string() })
-        }
-        None => None,
-    };
     let selection = Selection {
         quick: options.quick,
         controls: options.controls,

@@ -1,7 +1,9 @@
 //! Which profiles a benchmark measures: every combination the probe verified, the control rows
 //! that show each lever's share, the levers of `--levers`, and the user's `--variant`s.
 
-use devserve_build::{Backend, BuildProfile, Linker, ProbeReport, ProfileOptions, Recipe};
+use devserve_build::{
+    Backend, BuildProfile, Linker, ProbeReport, ProfileOptions, Recipe, WORKSPACE_WRAPPER, lever_settings,
+};
 
 /// A profile to measure.
 #[derive(Debug, Clone)]
@@ -42,10 +44,17 @@ pub(crate) struct Selection {
     pub(crate) threads: usize,
 }
 
-/// The `RUSTC_WORKSPACE_WRAPPER` that skips the cdylib (see [`crate::wrapper`]).
+/// The `RUSTC_WORKSPACE_WRAPPER` that skips the cdylib ([`devserve_build::write_no_cdylib_wrapper`]).
 #[derive(Debug, Clone)]
 pub(crate) struct NoCdylib {
     pub(crate) wrapper: String,
+}
+
+impl NoCdylib {
+    /// The environment that turns it on.
+    fn env(&self) -> Vec<(String, String)> {
+        vec![(WORKSPACE_WRAPPER.to_owned(), self.wrapper.clone())]
+    }
 }
 
 /// The name and recipe of a base row: `off` (plain) or `<backend>-<linker>`.
@@ -75,13 +84,28 @@ pub(crate) fn rows(
     };
     add(Recipe::plain(), "plain `cargo build` (devserve --fast=off)");
     add(
-        Recipe::fast(Backend::Llvm, Linker::RustcDefault),
-        "control: plain with debug info off (LLVM, rustc's default linker)",
+        Recipe { name: "off-nodebug".into(), debug_info: false, ..Recipe::plain() },
+        "control: plain with debug info off (and nothing else)",
     );
+    if !selection.quick {
+        add(
+            Recipe { name: "off-pm3".into(), settings: lever_settings(Backend::Llvm), ..Recipe::plain() },
+            "control: plain with proc macros and build scripts optimized (one of devserve's levers)",
+        );
+        if let Some(no_cdylib) = &selection.cdylib {
+            add(
+                Recipe { name: "off-no-cdylib".into(), env: no_cdylib.env(), ..Recipe::plain() },
+                "control: plain without the library's cdylib link (one of devserve's levers)",
+            );
+        }
+    }
     if !selection.quick {
         for backend in [Backend::Llvm, Backend::Cranelift] {
             for linker in Linker::ALL {
-                add(Recipe::fast(backend, linker), &format!("{backend} + {linker}, no debug info"));
+                add(
+                    Recipe::fast(backend, linker),
+                    &format!("{backend} + {linker}, no debug info, devserve's levers"),
+                );
             }
         }
         add(
@@ -251,14 +275,10 @@ fn levers(fast: &Recipe, selection: &Selection) -> Vec<(Recipe, String)> {
         &|r| Recipe { settings: vec![format!("profile.dev.package.{app}.debug=true")], ..r },
         "full debug info for the app's own crate",
     ));
-    if let Some(no_cdylib) = &selection.cdylib {
-        let env = vec![("RUSTC_WORKSPACE_WRAPPER".to_owned(), no_cdylib.wrapper.clone())];
-        out.push((
-            Recipe { name: "off-no-cdylib".into(), env: env.clone(), ..plain.clone() },
-            "lever: the server build skips the library's cdylib".into(),
-        ));
-        out.push(on_fast("no-cdylib", &|r| Recipe { env: env.clone(), ..r }, "no cdylib link"));
-    }
+    out.push((
+        Recipe { name: format!("{}-bare", fast.name), levers: false, ..fast.clone() },
+        "devserve's profile without its levers (proc macros optimized, no cdylib link)".into(),
+    ));
     out
 }
 
@@ -292,7 +312,7 @@ fn variant(spec: &str, selection: &Selection) -> Result<(Recipe, String), String
             None if word == "no-cdylib" => {
                 let no_cdylib =
                     selection.cdylib.as_ref().ok_or("no-cdylib: the app's library has no cdylib")?;
-                recipe.env.push(("RUSTC_WORKSPACE_WRAPPER".into(), no_cdylib.wrapper.clone()));
+                recipe.env.extend(no_cdylib.env());
             }
             _ => return Err(usage()),
         }
@@ -352,11 +372,30 @@ mod tests {
         ]);
         let options = ProfileOptions { mode: FastMode::Auto, ..ProfileOptions::default() };
         let fast = Recipe::fast(Backend::Cranelift, Linker::RustcDefault);
-        let (rows, skipped) = rows(&report, &options, &fast, None, &Selection::default()).unwrap();
+        let (rows_, skipped) = rows(&report, &options, &fast, None, &Selection::default()).unwrap();
         assert_eq!(
-            names(&rows),
-            ["off", "llvm-default", "llvm-mold", "cranelift-default", "cranelift-mold", "deps-o3"]
+            names(&rows_),
+            [
+                "off",
+                "off-nodebug",
+                "off-pm3",
+                "llvm-default",
+                "llvm-mold",
+                "cranelift-default",
+                "cranelift-mold",
+                "deps-o3"
+            ]
         );
+        // A hydrated app: the cdylib control too, and the wrapper on every fast row.
+        let cdylib = Selection { cdylib: Some(NoCdylib { wrapper: "/w".into() }), ..Selection::default() };
+        let wrapped = ProfileOptions { no_cdylib: Some("/w".into()), ..options.clone() };
+        let (rows_, _) = rows(&report, &wrapped, &fast, None, &cdylib).unwrap();
+        let row = |name: &str| rows_.iter().find(|r| r.recipe.name == name).unwrap();
+        let wrapper = ("RUSTC_WORKSPACE_WRAPPER".to_owned(), "/w".to_owned());
+        assert!(row("off-no-cdylib").profile.env.contains(&wrapper));
+        assert!(row("cranelift-mold").profile.env.contains(&wrapper));
+        assert!(row("off").profile.env.is_empty() && row("off-nodebug").profile.env.is_empty());
+        assert!(row("off-pm3").profile.env.is_empty());
         let wild = skipped.iter().find(|s| s.name == "llvm-wild").unwrap();
         assert_eq!(wild.reason, "not installed: wild");
         assert_eq!(skipped.len(), 6, "{skipped:?}");
@@ -369,7 +408,7 @@ mod tests {
         let fast = Recipe::fast(Backend::Llvm, Linker::Mold);
         let quick = Selection { quick: true, ..Selection::default() };
         let (rows_, _) = rows(&report, &options, &fast, None, &quick).unwrap();
-        assert_eq!(names(&rows_), ["off", "llvm-default", "llvm-mold"]);
+        assert_eq!(names(&rows_), ["off", "off-nodebug", "llvm-mold"]);
         let only = Selection {
             only: vec!["mine".into()],
             variants: vec![

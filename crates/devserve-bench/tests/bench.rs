@@ -122,13 +122,13 @@ async fn one_row_per_usable_profile_and_the_unusable_skipped_with_their_reason()
     let json = app.join("target/samples.json");
     let report = devserve_bench::run(Options { json: Some(json.clone()), ..options(&app) }).await.unwrap();
     let names: Vec<&str> = report.rows.iter().map(|r| r.name.as_str()).collect();
-    assert_eq!(names, ["off", "llvm-default", "deps-o3"]);
+    assert_eq!(names, ["off", "off-nodebug", "off-pm3", "llvm-default", "deps-o3"]);
     for row in &report.rows {
         assert_eq!(row.samples.len(), 2, "{row:?}");
         assert_eq!(row.side, Side::Server);
         assert!(row.failed.is_none());
     }
-    assert!(report.rows[1].devserve, "llvm-default is what devserve chooses with this probe");
+    assert!(report.rows[3].devserve, "llvm-default is what devserve chooses with this probe");
     let skipped: Vec<(&str, &str)> =
         report.skipped.iter().map(|s| (s.name.as_str(), s.reason.as_str())).collect();
     assert!(skipped.contains(&("llvm-mold", "not installed: mold")), "{skipped:?}");

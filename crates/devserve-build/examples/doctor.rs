@@ -42,6 +42,7 @@ async fn main() -> ExitCode {
         env: std::env::vars().collect(),
         fallback_memory: probe.cache_dir.as_deref().map(FallbackMemory::in_dir),
         extra_rustflags: Vec::new(),
+        no_cdylib: None,
     };
     print!("{}", doctor(&report, &choose_profile(&report, &options)));
     println!("(probe took {:.1} s)", started.elapsed().as_secs_f64());

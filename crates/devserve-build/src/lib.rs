@@ -49,6 +49,7 @@ mod estimate;
 mod fallback;
 mod hash;
 mod linker;
+mod no_cdylib;
 mod paths;
 mod probe;
 mod process;
@@ -67,11 +68,12 @@ mod wasm_target;
 pub use doctor::{KNOWN_GOOD_NIGHTLY, doctor, install_hints};
 pub use fallback::FallbackMemory;
 pub use linker::{Backend, Linker};
+pub use no_cdylib::{WORKSPACE_WRAPPER, write_no_cdylib_wrapper};
 pub use paths::default_cache_dir;
 pub use probe::{Candidate, Probe, ProbeError, ProbeReport, Status};
 pub use profile::{
     BuildProfile, DebugInfo, FAST_SETTINGS, FastMode, LINKER_PREFERENCE, LINKER_PREFERENCE_WITHOUT_RUST_LLD,
-    ProfileOptions, choose_profile, front_profile, plain_profile, profile_with,
+    ProfileOptions, choose_profile, front_profile, lever_settings, plain_profile, profile_with,
 };
 pub use recipe::Recipe;
 pub use request::{BinaryHash, BuildEvent, BuildOutcome, BuildRequest, Diagnostic, DiagnosticLevel};

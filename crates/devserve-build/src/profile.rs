@@ -10,6 +10,7 @@ use std::str::FromStr;
 use crate::doctor::short;
 use crate::fallback::FallbackMemory;
 use crate::linker::{Backend, Linker};
+use crate::no_cdylib::WORKSPACE_WRAPPER;
 use crate::probe::ProbeReport;
 use crate::rustflags::{self, Placement};
 
@@ -48,7 +49,7 @@ impl fmt::Display for FastMode {
 }
 
 /// Linkers from fastest to slowest for an incremental rebuild, when rustc's default is its own
-/// rust-lld (x86_64 Linux since Rust 1.90). Measured with `examples/rebuild_bench.rs` on the
+/// rust-lld (x86_64 Linux since Rust 1.90). Measured (with the rebuild bench `devserve bench` replaced) on the
 /// example app: rust-lld 1.12 s, mold 1.22 s (LLVM); 1.22 s and 1.39 s (Cranelift), as the seed's
 /// 5.96 s vs 6.84 s on a larger app. wild was not available to measure; it comes after mold.
 pub const LINKER_PREFERENCE: [Linker; 5] =
@@ -65,6 +66,37 @@ pub const LINKER_PREFERENCE_WITHOUT_RUST_LLD: [Linker; 5] =
 /// backtrace frames show function names without lines, and debuggers see no variables:
 /// [`BuildProfile::with_debug_info`] (`--debug-info`) gives the app's own crates full debug info.
 pub const FAST_SETTINGS: [&str; 1] = ["profile.dev.debug=false"];
+
+/// The rebuild levers every fast profile adds to [`FAST_SETTINGS`], each measured on its own on
+/// the real-sized benchmark app (README.md, Performance) before it was adopted:
+///
+/// - proc macros and build scripts compiled optimized (`build-override`): a rebuild after a
+///   one-word `view!` edit expands every `view!` and `#[server]` of the crate again, and debug
+///   builds of `leptos_macro` and `syn` spend most of the expansion time; under Cranelift they
+///   are compiled by LLVM, which optimizes better;
+/// - the server build does not link the library's `cdylib` ([`ProfileOptions::no_cdylib`]).
+///
+/// Returns the `--config` settings for `backend`.
+pub fn lever_settings(backend: Backend) -> Vec<String> {
+    let mut settings = vec!["profile.dev.build-override.opt-level=3".to_owned()];
+    if backend == Backend::Cranelift {
+        settings.push(r#"profile.dev.build-override.codegen-backend="llvm""#.to_owned());
+    }
+    settings
+}
+
+/// The no-cdylib lever's environment for a server build, with why, or `None` when the app has no
+/// such library or the user runs workspace crates through a wrapper of their own (kept).
+pub(crate) fn no_cdylib_env(options: &ProfileOptions) -> Option<((String, String), String)> {
+    let wrapper = options.no_cdylib.as_ref()?;
+    if options.env.iter().any(|(key, _)| key == WORKSPACE_WRAPPER) {
+        return None;
+    }
+    Some((
+        (WORKSPACE_WRAPPER.to_owned(), wrapper.display().to_string()),
+        "the library's cdylib is not linked for the server (only the wasm front end uses it)".to_owned(),
+    ))
+}
 
 /// Which crates a profile builds with debug info.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,6 +147,9 @@ pub struct ProfileOptions {
     /// rustflags the app's build needs whatever the profile (cargo-leptos's
     /// `--cfg erase_components` in dev builds), merged with the user's own like the profile's.
     pub extra_rustflags: Vec<String>,
+    /// The no-cdylib wrapper ([`crate::write_no_cdylib_wrapper`]), for an app whose library is
+    /// a `cdylib` only for its wasm front end: fast server builds skip that link.
+    pub no_cdylib: Option<PathBuf>,
 }
 
 /// How to run `cargo build`.
@@ -354,8 +389,16 @@ fn profile_for(
     };
 
     let mut cargo_args = backend.cargo_args();
-    for setting in FAST_SETTINGS {
-        cargo_args.extend(["--config".to_owned(), setting.to_owned()]);
+    for setting in FAST_SETTINGS.iter().map(|s| (*s).to_owned()).chain(lever_settings(backend)) {
+        cargo_args.extend(["--config".to_owned(), setting]);
+    }
+    reasons.push(
+        "proc macros and build scripts optimized (the view! expansion of every rebuild is faster)".into(),
+    );
+    let mut env = Vec::new();
+    if let Some((pair, why)) = no_cdylib_env(options) {
+        env.push(pair);
+        reasons.push(why);
     }
     let mut rustflags = linker.rustflags(default_is_lld.unwrap_or(false));
     rustflags.extend(options.extra_rustflags.iter().cloned());
@@ -367,7 +410,7 @@ fn profile_for(
         toolchain,
         host: Some(report.host.clone()),
         cargo_args,
-        env: Vec::new(),
+        env,
         debug_info: DebugInfo::Off,
         reasons,
         notice: None,
@@ -401,6 +444,11 @@ pub fn front_profile(options: &ProfileOptions, debug_info: bool) -> BuildProfile
     if !debug_info && options.mode != FastMode::Off {
         profile.cargo_args.extend(["--config".to_owned(), "profile.dev.debug=false".to_owned()]);
         profile.debug_info = DebugInfo::Off;
+    }
+    if options.mode != FastMode::Off {
+        for setting in lever_settings(Backend::Llvm) {
+            profile.cargo_args.extend(["--config".to_owned(), setting]);
+        }
     }
     profile.add_rustflags(&options.extra_rustflags, options);
     profile
@@ -489,6 +537,7 @@ mod tests {
             env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             fallback_memory: None,
             extra_rustflags: Vec::new(),
+            no_cdylib: None,
         }
     }
 
@@ -520,12 +569,39 @@ mod tests {
         assert_eq!(profile.toolchain.as_deref(), Some(NIGHTLY));
         assert_eq!(
             profile.command_line(),
-            r#"cargo +nightly-2025-12-01-x86_64-unknown-linux-gnu build -Zcodegen-backend --config 'profile.dev.codegen-backend="cranelift"' --config profile.dev.debug=false --config 'build.rustflags=["-C","link-arg=-fuse-ld=mold"]'"#
+            r#"cargo +nightly-2025-12-01-x86_64-unknown-linux-gnu build -Zcodegen-backend --config 'profile.dev.codegen-backend="cranelift"' --config profile.dev.debug=false --config profile.dev.build-override.opt-level=3 --config 'profile.dev.build-override.codegen-backend="llvm"' --config 'build.rustflags=["-C","link-arg=-fuse-ld=mold"]'"#
         );
         assert!(profile.env.is_empty());
         let notice = profile.notice.as_deref().unwrap();
         assert!(notice.contains("nightly-2025-12-01") && notice.contains("stable"), "{notice}");
         assert_eq!(profile.llvm_fallback.as_ref().map(|p| p.name.as_str()), Some("llvm-mold"));
+    }
+
+    #[test]
+    fn the_no_cdylib_lever_is_a_workspace_wrapper_unless_the_user_has_one() {
+        let working = [(Llvm, Mold)];
+        let with_wrapper = |env: &[(&str, &str)], mode| ProfileOptions {
+            no_cdylib: Some(PathBuf::from("/t/devserve/tools/rustc-no-cdylib.sh")),
+            ..options(mode, env)
+        };
+        let fast = choose_profile(&report(&working), &with_wrapper(&[], FastMode::Auto));
+        assert_eq!(
+            fast.env,
+            [("RUSTC_WORKSPACE_WRAPPER".to_owned(), "/t/devserve/tools/rustc-no-cdylib.sh".to_owned())]
+        );
+        assert!(fast.reasons.iter().any(|r| r.contains("cdylib is not linked")), "{:?}", fast.reasons);
+        // The user's own wrapper is kept: no lever then.
+        let theirs = choose_profile(
+            &report(&working),
+            &with_wrapper(&[("RUSTC_WORKSPACE_WRAPPER", "/usr/bin/mine")], FastMode::Auto),
+        );
+        assert!(theirs.env.is_empty(), "{:?}", theirs.env);
+        // `--fast=off` is exactly `cargo build`; the wasm front end is built for another target.
+        let off = choose_profile(&report(&working), &with_wrapper(&[], FastMode::Off));
+        assert!(off.env.is_empty() && off.cargo_args.is_empty());
+        let front = front_profile(&with_wrapper(&[], FastMode::Auto), false);
+        assert!(front.env.is_empty());
+        assert!(front.cargo_args.contains(&"profile.dev.build-override.opt-level=3".to_owned()));
     }
 
     #[test]
@@ -570,7 +646,7 @@ mod tests {
         let profile = fast.clone().with_debug_info(&own(&["leptos-app", "leptos-app"]));
         assert_eq!(
             profile.command_line(),
-            r#"cargo +nightly-2025-12-01-x86_64-unknown-linux-gnu build -Zcodegen-backend --config 'profile.dev.codegen-backend="cranelift"' --config profile.dev.debug=false --config profile.dev.package.leptos-app.debug=true --config 'profile.dev.package.leptos-app.codegen-backend="llvm"'"#
+            r#"cargo +nightly-2025-12-01-x86_64-unknown-linux-gnu build -Zcodegen-backend --config 'profile.dev.codegen-backend="cranelift"' --config profile.dev.debug=false --config profile.dev.build-override.opt-level=3 --config 'profile.dev.build-override.codegen-backend="llvm"' --config profile.dev.package.leptos-app.debug=true --config 'profile.dev.package.leptos-app.codegen-backend="llvm"'"#
         );
         assert_eq!(profile.debug_info, DebugInfo::AppOnly { packages: own(&["leptos-app"]), llvm: true });
         assert_eq!(profile.target_dir(Path::new("/t")), fast.target_dir(Path::new("/t")));
@@ -583,7 +659,14 @@ mod tests {
         let fallback = profile.llvm_fallback.unwrap();
         assert_eq!(
             fallback.cargo_args,
-            ["--config", "profile.dev.debug=false", "--config", "profile.dev.package.leptos-app.debug=true"]
+            [
+                "--config",
+                "profile.dev.debug=false",
+                "--config",
+                "profile.dev.build-override.opt-level=3",
+                "--config",
+                "profile.dev.package.leptos-app.debug=true"
+            ]
         );
         assert_eq!(fallback.debug_info, DebugInfo::AppOnly { packages: own(&["leptos-app"]), llvm: false });
     }

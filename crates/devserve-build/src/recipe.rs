@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::linker::{Backend, Linker};
 use crate::probe::{ProbeReport, Status};
-use crate::profile::{BuildProfile, DebugInfo, FAST_SETTINGS, ProfileOptions};
+use crate::profile::{BuildProfile, DebugInfo, FAST_SETTINGS, ProfileOptions, lever_settings, no_cdylib_env};
 use crate::rustflags::{self, Placement};
 
 /// The parts of a build profile.
@@ -42,6 +42,10 @@ pub struct Recipe {
     /// the same compiler as the Cranelift rows; or for `-Z` flags).
     #[serde(default)]
     pub nightly: bool,
+    /// Add devserve's rebuild levers ([`lever_settings`]: proc macros optimized; no cdylib link
+    /// where [`ProfileOptions::no_cdylib`] says so), as every fast profile of a session does.
+    #[serde(default)]
+    pub levers: bool,
 }
 
 impl Recipe {
@@ -56,25 +60,28 @@ impl Recipe {
             rustflags: Vec::new(),
             env: Vec::new(),
             nightly: false,
+            levers: false,
         }
     }
 
-    /// What [`crate::profile_with`] builds: `backend` + `linker`, no debug info, named
-    /// `<backend>-<linker>`.
+    /// What [`crate::profile_with`] builds: `backend` + `linker`, no debug info, devserve's
+    /// levers, named `<backend>-<linker>`.
     pub fn fast(backend: Backend, linker: Linker) -> Self {
         Recipe {
             name: format!("{}-{}", backend.name(), linker.name()),
             backend,
             linker,
             debug_info: false,
+            levers: true,
             ..Recipe::plain()
         }
     }
 
     /// Whether this is exactly `cargo build`.
     pub fn is_plain(&self) -> bool {
-        let Recipe { name: _, backend, linker, debug_info, settings, rustflags, env, nightly } = self;
+        let Recipe { name: _, backend, linker, debug_info, settings, rustflags, env, nightly, levers } = self;
         !*nightly
+            && !*levers
             && *backend == Backend::Llvm
             && *linker == Linker::RustcDefault
             && *debug_info
@@ -122,15 +129,25 @@ impl Recipe {
                 .and_then(|t| t.default_linker_is_lld),
         };
         let mut cargo_args = self.backend.cargo_args();
-        let settings: &[&str] = if self.debug_info { &[] } else { &FAST_SETTINGS };
-        for setting in settings.iter().copied().chain(self.settings.iter().map(String::as_str)) {
-            cargo_args.extend(["--config".to_owned(), setting.to_owned()]);
+        let mut settings: Vec<String> = Vec::new();
+        if !self.debug_info {
+            settings.extend(FAST_SETTINGS.map(str::to_owned));
+        }
+        if self.levers {
+            settings.extend(lever_settings(self.backend));
+        }
+        for setting in settings.into_iter().chain(self.settings.iter().cloned()) {
+            cargo_args.extend(["--config".to_owned(), setting]);
         }
         let mut flags = self.linker.rustflags(default_is_lld.unwrap_or(false));
         flags.extend(self.rustflags.iter().cloned());
         flags.extend(options.extra_rustflags.iter().cloned());
         let mut env = self.env.clone();
         let mut reasons = vec![self.describe()];
+        if let Some((pair, why)) = no_cdylib_env(options).filter(|_| self.levers) {
+            env.push(pair);
+            reasons.push(why);
+        }
         match rustflags::place(&flags, &options.manifest_dir, &options.env) {
             Some(Placement::Config(value)) => cargo_args.extend(["--config".to_owned(), value]),
             Some(Placement::Env(key, value)) => {
@@ -160,6 +177,9 @@ impl Recipe {
     pub fn describe(&self) -> String {
         let mut parts = vec![format!("{} + {}", self.backend, self.linker)];
         parts.push(if self.debug_info { "debug info as the app sets it" } else { "no debug info" }.into());
+        if self.levers {
+            parts.push("devserve's levers (proc macros optimized, no cdylib link)".into());
+        }
         parts.extend(self.settings.iter().map(|s| format!("--config {s}")));
         parts.extend(self.rustflags.iter().map(|f| format!("rustflag {f}")));
         parts.extend(self.env.iter().map(|(k, v)| format!("{k}={v}")));
@@ -225,6 +245,7 @@ pub(crate) mod tests {
             env: vec![],
             fallback_memory: None,
             extra_rustflags: vec!["--cfg".into(), "erase_components".into()],
+            no_cdylib: None,
         }
     }
 
@@ -252,6 +273,20 @@ pub(crate) mod tests {
             r#"cargo build --config 'build.rustflags=["--cfg","erase_components"]'"#
         );
         assert!(Recipe::plain().is_plain());
+        // The control with debug info off and nothing else: no lever.
+        let nodebug = Recipe { name: "off-nodebug".into(), debug_info: false, ..Recipe::plain() };
+        let with_wrapper = ProfileOptions { no_cdylib: Some("/w".into()), ..options() };
+        let profile = nodebug.profile(&report(&[]), &with_wrapper).unwrap();
+        assert_eq!(
+            profile.command_line(),
+            r#"cargo build --config profile.dev.debug=false --config 'build.rustflags=["--cfg","erase_components"]'"#
+        );
+        let fast =
+            Recipe::fast(Backend::Llvm, Linker::RustcDefault).profile(&report(&[]), &with_wrapper).unwrap();
+        assert_eq!(
+            fast.command_line(),
+            r#"RUSTC_WORKSPACE_WRAPPER=/w cargo build --config profile.dev.debug=false --config profile.dev.build-override.opt-level=3 --config 'build.rustflags=["--cfg","erase_components"]'"#
+        );
     }
 
     #[test]
@@ -274,7 +309,7 @@ pub(crate) mod tests {
         let profile = recipe.profile(&report(&[(Backend::Llvm, Linker::Mold)]), &options()).unwrap();
         assert_eq!(
             profile.command_line(),
-            r#"RUSTC_BOOTSTRAP=1 cargo build --config profile.dev.debug=false --config profile.dev.codegen-units=64 --config 'build.rustflags=["-C","linker-features=-lld","-C","link-arg=-fuse-ld=mold","-Zshare-generics=y","--cfg","erase_components"]'"#
+            r#"RUSTC_BOOTSTRAP=1 cargo build --config profile.dev.debug=false --config profile.dev.build-override.opt-level=3 --config profile.dev.codegen-units=64 --config 'build.rustflags=["-C","linker-features=-lld","-C","link-arg=-fuse-ld=mold","-Zshare-generics=y","--cfg","erase_components"]'"#
         );
     }
 }

@@ -111,8 +111,15 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Doctor { app, fast, debug_info }) => tokio::runtime::Runtime::new()?.block_on(async {
-            let own = if debug_info { session::own_packages(&app)? } else { Vec::new() };
-            let (report, profile) = session::choose_profile(&app, fast, &[], &own).await;
+            // Outside an app, the profile devserve would use for one without a wasm front end.
+            let project = session::load_project(&app);
+            let own = match &project {
+                Ok(project) if debug_info => project.own_packages(),
+                Err(err) if debug_info => anyhow::bail!("{err:#}"),
+                _ => Vec::new(),
+            };
+            let no_cdylib = project.as_ref().ok().and_then(session::no_cdylib_wrapper);
+            let (report, profile) = session::choose_profile(&app, fast, &[], &own, no_cdylib).await;
             match report {
                 Some(report) => print!("{}", devserve_build::doctor(&report, &profile)),
                 None => println!("profile: {}", profile.describe()),

@@ -176,7 +176,9 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<ExitCode> {
         Vec::new()
     };
     let own = if options.debug_info { app.own_packages() } else { Vec::new() };
-    let (_, profile) = choose_profile(&app.package_dir, options.fast, &extra_rustflags, &own).await;
+    let no_cdylib = no_cdylib_wrapper(&app);
+    let (_, profile) =
+        choose_profile(&app.package_dir, options.fast, &extra_rustflags, &own, no_cdylib).await;
     if let Some(notice) = &profile.notice {
         ui::say(notice.trim_start_matches("devserve: "));
     }
@@ -218,6 +220,7 @@ pub(crate) async fn run(options: Options) -> anyhow::Result<ExitCode> {
         env: env.clone(),
         fallback_memory: None,
         extra_rustflags,
+        no_cdylib: None,
     };
     let (front, mut front_builds, mut bound) =
         match Front::new(&app, devserve_build::front_profile(&front_options, false), leptos_env.clone()) {
@@ -319,10 +322,10 @@ async fn sleep_until(at: Option<tokio::time::Instant>) {
     }
 }
 
-/// The app's own packages (`--debug-info` builds them with debug info), for `devserve doctor`.
-pub(crate) fn own_packages(app_dir: &Path) -> anyhow::Result<Vec<String>> {
+/// The app, for `devserve doctor`.
+pub(crate) fn load_project(app_dir: &Path) -> anyhow::Result<Project> {
     let env: Vec<(String, String)> = std::env::vars().collect();
-    Ok(Project::load(app_dir, &env)?.own_packages())
+    Ok(Project::load(app_dir, &env)?)
 }
 
 /// The build profile for this session: the fastest the probe verified, unless `--fast=off`, with
@@ -333,15 +336,37 @@ pub(crate) async fn choose_profile(
     mode: FastMode,
     extra_rustflags: &[String],
     debug_packages: &[String],
+    no_cdylib: Option<PathBuf>,
 ) -> (Option<ProbeReport>, BuildProfile) {
-    let (report, profile) = choose_fast_profile(app_dir, mode, extra_rustflags).await;
+    let (report, profile) = choose_fast_profile(app_dir, mode, extra_rustflags, no_cdylib).await;
     (report, profile.with_debug_info(debug_packages))
+}
+
+/// The no-cdylib wrapper (written into `target/devserve/tools`) for an app whose library is a
+/// `cdylib` only for its wasm front end: fast server builds do not link it. `None` otherwise, or
+/// when it cannot be written (said; the server build then links the cdylib as cargo does).
+pub(crate) fn no_cdylib_wrapper(app: &Project) -> Option<PathBuf> {
+    if !app.has_front() {
+        return None;
+    }
+    let tools = app.target_dir.join("devserve").join("tools");
+    match devserve_build::write_no_cdylib_wrapper(&tools) {
+        Ok(path) => Some(path),
+        Err(err) => {
+            ui::warn(&format!(
+                "cannot write into {} ({err}): the server build links the cdylib",
+                tools.display()
+            ));
+            None
+        }
+    }
 }
 
 async fn choose_fast_profile(
     app_dir: &Path,
     mode: FastMode,
     extra_rustflags: &[String],
+    no_cdylib: Option<PathBuf>,
 ) -> (Option<ProbeReport>, BuildProfile) {
     let cache_dir = devserve_build::default_cache_dir();
     let options = ProfileOptions {
@@ -350,6 +375,7 @@ async fn choose_fast_profile(
         env: std::env::vars().collect(),
         fallback_memory: cache_dir.as_deref().map(FallbackMemory::in_dir),
         extra_rustflags: extra_rustflags.to_vec(),
+        no_cdylib,
     };
     if mode == FastMode::Off {
         return (None, devserve_build::plain_profile(&options));

@@ -53,6 +53,7 @@ async fn rustflags_from_the_environment_are_kept() {
         env: user_env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         fallback_memory: None,
         extra_rustflags: Vec::new(),
+        no_cdylib: None,
     };
     let Some((profile, signature)) = profile_with_rustflags(report, &options) else {
         cannot_run(

@@ -1,17 +1,16 @@
 //! The "no cdylib" lever: a cargo-leptos app's library is `crate-type = ["cdylib", "rlib"]`, and
-//! a server build for the host links the cdylib (every dependency, with debug info) although only
+//! a server build for the host links the cdylib (every dependency, on every rebuild) although only
 //! the wasm front end uses it. This `RUSTC_WORKSPACE_WRAPPER` drops `--crate-type cdylib` from
 //! host builds of workspace libraries that also build an rlib, and leaves an empty file where cargo
 //! expects the cdylib so that its freshness check still passes. Builds for another target (the
 //! wasm front end, `--target`) and cargo's own queries (`--print`) are left alone.
 
+use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use crate::BenchError;
-
 const SCRIPT: &str = r#"#!/bin/sh
-# Written by `devserve bench` (the no-cdylib lever): see devserve-bench's wrapper.rs.
+# Written by devserve (the no-cdylib lever): see devserve-build's no_cdylib.rs.
 rustc="$1"; shift
 rlib=0; emit=0
 for arg in "$@"; do
@@ -51,15 +50,20 @@ if [ "$cdylib" = 1 ] && [ -n "$outdir" ] && [ -n "$name" ]; then
 fi
 "#;
 
-/// Writes the wrapper into `dir` and returns its path.
-pub(crate) fn write_no_cdylib(dir: &Path) -> Result<PathBuf, BenchError> {
-    std::fs::create_dir_all(dir).map_err(|e| BenchError::io("cannot create", dir, e))?;
+/// The environment variable cargo runs workspace members' `rustc` through.
+pub const WORKSPACE_WRAPPER: &str = "RUSTC_WORKSPACE_WRAPPER";
+
+/// Writes the wrapper into `dir` (unless it is there already, unchanged) and returns its path.
+pub fn write_no_cdylib_wrapper(dir: &Path) -> io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
     let path = dir.join("rustc-no-cdylib.sh");
     if std::fs::read_to_string(&path).ok().as_deref() != Some(SCRIPT) {
-        std::fs::write(&path, SCRIPT).map_err(|e| BenchError::io("cannot write", &path, e))?;
+        // Written beside and renamed: a build running the old one never sees half a script.
+        let tmp = dir.join("rustc-no-cdylib.sh.tmp");
+        std::fs::write(&tmp, SCRIPT)?;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755))?;
+        std::fs::rename(&tmp, &path)?;
     }
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
-        .map_err(|e| BenchError::io("cannot make executable", &path, e))?;
     Ok(path)
 }
 
@@ -70,7 +74,7 @@ mod tests {
     /// The wrapper run with a fake `rustc` that prints its arguments.
     fn wrap(args: &[&str]) -> (String, Vec<String>) {
         let dir = tempfile::tempdir().unwrap();
-        let wrapper = write_no_cdylib(dir.path()).unwrap();
+        let wrapper = write_no_cdylib_wrapper(dir.path()).unwrap();
         let fake = dir.path().join("rustc");
         std::fs::write(&fake, "#!/bin/sh\nprintf '%s\\n' \"$@\"\n").unwrap();
         std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
