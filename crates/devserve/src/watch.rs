@@ -23,7 +23,7 @@ mod debounce;
 mod limits;
 mod watcher;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
@@ -176,6 +176,9 @@ fn is_editor_temp(name: &str) -> bool {
 #[derive(Debug, Default)]
 pub(crate) struct Seen {
     hashes: HashMap<String, u64>,
+    /// Files that could not be read when last named (unreadable, say): each is said once, and
+    /// again only after it was read in between.
+    unreadable: HashSet<String>,
 }
 
 fn content_hash(bytes: &[u8]) -> u64 {
@@ -208,6 +211,16 @@ impl Seen {
         hasher.finish()
     }
 
+    /// `rel` could not be read: `true` when it could last time (so it is worth saying).
+    fn cannot_read(&mut self, rel: &str) -> bool {
+        self.unreadable.insert(rel.to_owned())
+    }
+
+    /// `rel` was read (or found gone): `true` when it could not be read last time.
+    fn can_read(&mut self, rel: &str) -> bool {
+        self.unreadable.remove(rel)
+    }
+
     /// Whether the last content seen for `rel` was not empty.
     fn had_content(&self, rel: &str) -> bool {
         self.hashes.get(rel).is_some_and(|&hash| hash != content_hash(b""))
@@ -235,10 +248,20 @@ pub(crate) fn read_change(seen: &mut Seen, touched: Touched) -> Option<FileChang
         Err(err) if err.kind() == std::io::ErrorKind::NotFound && state == FileState::Missing => None,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return None,
         Err(err) => {
-            tracing::warn!("cannot read {rel}: {err}");
+            // Unreadable (permissions), or not a file any more: what was last read of it stands,
+            // and the watcher names it again when it changes (a chmod included).
+            if seen.cannot_read(&rel) {
+                tracing::warn!(
+                    "cannot read {rel}: {err}; its changes are ignored until it can be read again \
+                     (a build that needs it fails meanwhile)"
+                );
+            }
             return None;
         }
     };
+    if seen.can_read(&rel) {
+        tracing::info!("{rel} can be read again");
+    }
     let emptied = bytes.as_deref().is_some_and(<[u8]>::is_empty) && seen.had_content(&rel);
     if emptied && state != FileState::Complete {
         return None;
@@ -502,6 +525,33 @@ pub(super) mod tests {
         // Back after the deletion was confirmed: a change like any other.
         std::fs::write(&file, "fn a() {}").unwrap();
         assert!(read_change(&mut seen, touched(FileState::Missing)).unwrap().content.is_some());
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_read_is_said_once_until_it_can() {
+        // Reading a folder fails like reading an unreadable file, also for root.
+        let dir = TempDir::new();
+        let file = dir.path().join("app.rs");
+        let touched = || Touched {
+            path: file.clone(),
+            rel: "app.rs".into(),
+            kind: FileKind::Rust,
+            state: FileState::Writing,
+        };
+        let mut seen = Seen::default();
+        std::fs::write(&file, "fn a() {}").unwrap();
+        assert!(read_change(&mut seen, touched()).is_some());
+        std::fs::remove_file(&file).unwrap();
+        std::fs::create_dir(&file).unwrap();
+        assert_eq!(read_change(&mut seen, touched()), None);
+        assert!(!seen.cannot_read("app.rs"), "already said");
+        assert_eq!(read_change(&mut seen, touched()), None);
+        // Readable again: its new content is a change, and the next failure is said again.
+        std::fs::remove_dir(&file).unwrap();
+        std::fs::write(&file, "fn b() {}").unwrap();
+        assert_eq!(read_change(&mut seen, touched()).unwrap().content.unwrap().text, "fn b() {}");
+        assert!(seen.unreadable.is_empty());
+        assert!(seen.cannot_read("app.rs"));
     }
 
     #[test]
