@@ -96,16 +96,23 @@ const OVERLAY_SHOWN: &str = "document.querySelector('devserve-error-overlay') !=
 /// than root, `setpriv` without the DAC capabilities for root. `None` (after failing or skipping
 /// the test) when that cannot be had here.
 fn where_permissions_hold(test: &str) -> Option<Vec<String>> {
-    let probe = std::env::temp_dir().join(format!("devserve-unreadable-probe-{}", std::process::id()));
-    std::fs::write(&probe, "secret\n").unwrap();
-    let found = probe_permissions(test, &probe);
-    let _ = std::fs::remove_file(&probe);
-    found
+    let probe = |name: &str| {
+        let path = std::env::temp_dir().join(format!("devserve-{name}-probe-{}", std::process::id()));
+        std::fs::write(&path, "probe\n").unwrap();
+        path
+    };
+    let (unreadable, readable) = (probe("unreadable"), probe("readable"));
+    let found = probe_permissions(&unreadable, &readable);
+    for file in [unreadable, readable] {
+        let _ = std::fs::remove_file(file);
+    }
+    found.map_err(|reason| devserve_skip::cannot_run(test, &reason, INSTALL_SETPRIV)).ok()
 }
 
-/// [`where_permissions_hold`], tried on `probe`, a file of the caller's.
-fn probe_permissions(test: &str, probe: &Path) -> Option<Vec<String>> {
-    let _restore = Unreadable::make(vec![probe.to_path_buf()]);
+/// [`where_permissions_hold`], tried on two files of the caller's: `unreadable` is made so
+/// (mode 000) for the while, `readable` shows that the command runs at all.
+fn probe_permissions(unreadable: &Path, readable: &Path) -> Result<Vec<String>, String> {
+    let _restore = Unreadable::make(vec![unreadable.to_path_buf()]);
     let cat = |prefix: &[String], file: &Path| {
         let mut command: Vec<String> = prefix.to_vec();
         command.extend(["cat".to_owned(), file.display().to_string()]);
@@ -114,26 +121,22 @@ fn probe_permissions(test: &str, probe: &Path) -> Option<Vec<String>> {
     let denied = |out: &std::process::Output| {
         !out.status.success() && String::from_utf8_lossy(&out.stderr).contains("Permission denied")
     };
-    if cat(&[], probe).is_ok_and(|out| denied(&out)) {
-        return Some(Vec::new());
+    if cat(&[], unreadable).is_ok_and(|out| denied(&out)) {
+        return Ok(Vec::new());
     }
     let prefix: Vec<String> =
         ["setpriv", &format!("--inh-caps={DROP_DAC}"), &format!("--bounding-set={DROP_DAC}"), "--"]
             .map(str::to_owned)
             .to_vec();
-    let readable = std::env::current_exe().unwrap();
-    let reason = match (cat(&prefix, probe), cat(&prefix, &readable)) {
-        (Ok(unreadable), Ok(readable)) if denied(&unreadable) && readable.status.success() => {
-            return Some(prefix);
-        }
-        (Ok(unreadable), Ok(_)) => format!(
+    match (cat(&prefix, unreadable), cat(&prefix, readable)) {
+        (Ok(denial), Ok(read)) if denied(&denial) && read.status.success() => Ok(prefix),
+        (Ok(denial), Ok(read)) => Err(format!(
             "`setpriv` does not make a chmod-000 file unreadable for root here ({})",
-            String::from_utf8_lossy(&unreadable.stderr).trim()
-        ),
-        (Err(err), _) | (_, Err(err)) => format!("`setpriv` cannot be run ({err})"),
-    };
-    devserve_skip::cannot_run(test, &reason, INSTALL_SETPRIV);
-    None
+            String::from_utf8_lossy(if denial.status.success() { &read.stderr } else { &denial.stderr })
+                .trim()
+        )),
+        (Err(err), _) | (_, Err(err)) => Err(format!("`setpriv` cannot be run ({err})")),
+    }
 }
 
 /// Files made unreadable (mode 000): readable again (mode 644) on drop, also when the test fails,
