@@ -24,7 +24,10 @@ use crate::BenchError;
 pub enum EditKind {
     /// One word of a static text in a `view!`.
     ViewText,
-    /// `let _devserve_bench = 1;` added at the start of a component's body (same line).
+    /// `let _devserve_bench = ::core::hint::black_box(1);` added at the start of a component's
+    /// body (same line): a real change of the compiled code (a statement the compiler can drop,
+    /// such as `let _x = 1;`, leaves a binary without debug info byte for byte the same, and
+    /// devserve then rightly keeps the page).
     CodeLine,
 }
 
@@ -66,7 +69,7 @@ impl Edit {
 }
 
 /// The statement a code-line edit adds.
-const CODE_LINE: &str = " let _devserve_bench = 1;";
+const CODE_LINE: &str = " let _devserve_bench = ::core::hint::black_box(1);";
 
 /// Finds an edit of `kind` in the package at `package_dir` (in `only` when given): files under
 /// `src/` in path order, the first that has one. `engine_path` turns a path relative to the
@@ -410,7 +413,10 @@ pub fn Hello(name: String) -> impl IntoView {
     }
 
     fn edited_app() -> String {
-        APP.replace("-> impl IntoView {\n", "-> impl IntoView { let _devserve_bench = 1;\n")
+        APP.replace(
+            "-> impl IntoView {\n",
+            "-> impl IntoView { let _devserve_bench = ::core::hint::black_box(1);\n",
+        )
     }
 
     #[test]
@@ -430,7 +436,7 @@ pub fn Hello(name: String) -> impl IntoView {
         let (edited, line, _) = code_line_edit("fn shell() {\n    view! { <p/> }\n}\n").unwrap();
         assert_eq!(
             (edited.as_str(), line),
-            ("fn shell() { let _devserve_bench = 1;\n    view! { <p/> }\n}\n", 1)
+            ("fn shell() { let _devserve_bench = ::core::hint::black_box(1);\n    view! { <p/> }\n}\n", 1)
         );
     }
 
