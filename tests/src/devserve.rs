@@ -704,8 +704,16 @@ mod tests {
         sleeper.wait().unwrap();
 
         let script = dir.path().join("wait.sh");
-        std::fs::write(&script, "sleep 30\n").unwrap();
-        let mut child = Command::new("sh").arg(&script).spawn().unwrap();
+        // A shell builtin that blocks on stdin: no child process of its own to be found too.
+        std::fs::write(&script, "read line\n").unwrap();
+        let mut child = Command::new("sh").arg(&script).stdin(std::process::Stdio::piped()).spawn().unwrap();
+        // Until the child has exec'd `sh`, /proc shows the forked test binary's command line.
+        let cmdline = format!("/proc/{}/cmdline", child.id());
+        let exec_deadline = Instant::now() + Duration::from_secs(10);
+        while !std::fs::read(&cmdline).is_ok_and(|c| c.starts_with(b"sh\0")) && Instant::now() < exec_deadline
+        {
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let found = processes_using(dir.path());
         child.kill().unwrap();
         child.wait().unwrap();
