@@ -265,6 +265,31 @@ impl DevserveApp {
         write_file(&self.path(rel), content)
     }
 
+    /// Poll `expr` in `page` until it equals `expected` (an error while the page navigates is
+    /// "not yet"); fails with the last value and devserve's log after `timeout`.
+    pub async fn wait_value(
+        &self,
+        page: &crate::Page,
+        expr: &str,
+        expected: &serde_json::Value,
+        timeout: Duration,
+    ) {
+        let start = Instant::now();
+        loop {
+            let last = match page.eval(expr).await {
+                Ok(value) if value == *expected => return,
+                Ok(value) => value.to_string(),
+                Err(err) => format!("error: {err}"),
+            };
+            assert!(
+                start.elapsed() < timeout,
+                "after {timeout:?}, `{expr}` is {last}, not {expected}\n--- devserve ---\n{}",
+                self.log()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// devserve's output so far (stdout and stderr, the app's lines it forwards included), with
     /// ANSI colour codes removed.
     pub fn log(&self) -> String {

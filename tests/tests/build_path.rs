@@ -12,7 +12,7 @@ mod crash;
 mod debug_info;
 mod restart;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use devserve_e2e::{Browser, DevserveApp, DevserveOptions, Page};
 use serde_json::{Value, json};
@@ -52,23 +52,9 @@ impl Live {
         Some(live)
     }
 
-    /// Poll `expr` in `page` until it equals `expected`. An error while the page navigates is
-    /// "not yet". Fails with the last value and devserve's log after `timeout`.
+    /// [`DevserveApp::wait_value`] on this session's app.
     async fn wait_value(&self, page: &Page, expr: &str, expected: &Value, timeout: Duration) {
-        let start = Instant::now();
-        loop {
-            let last = match page.eval(expr).await {
-                Ok(value) if value == *expected => return,
-                Ok(value) => value.to_string(),
-                Err(err) => format!("error: {err}"),
-            };
-            assert!(
-                start.elapsed() < timeout,
-                "after {timeout:?}, `{expr}` is {last}, not {expected}\n--- devserve ---\n{}",
-                self.app.log()
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        self.app.wait_value(page, expr, expected, timeout).await;
     }
 
     /// The text of the error overlay's shadow root and its `file:line` headings, once it shows.

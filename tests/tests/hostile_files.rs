@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use devserve_e2e::{Browser, DevserveApp, DevserveOptions, Page};
-use serde_json::{Value, json};
+use devserve_e2e::{Browser, DevserveApp, DevserveOptions};
+use serde_json::json;
 
 /// One hostile thing done to the app's folder.
 type Step = Box<dyn Fn(&DevserveApp)>;
@@ -173,25 +173,6 @@ impl Drop for Unreadable {
     }
 }
 
-/// Poll `expr` in `page` until it equals `expected` (an error while the page navigates is "not
-/// yet"); fails with devserve's log after `timeout`.
-async fn wait_value(app: &DevserveApp, page: &Page, expr: &str, expected: &Value, timeout: Duration) {
-    let start = Instant::now();
-    loop {
-        let last = match page.eval(expr).await {
-            Ok(value) if value == *expected => return,
-            Ok(value) => value.to_string(),
-            Err(err) => format!("error: {err}"),
-        };
-        assert!(
-            start.elapsed() < timeout,
-            "after {timeout:?}, `{expr}` is {last}, not {expected}\n--- devserve ---\n{}",
-            app.log()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 /// devserve's one warning about `rel`, once it said it: it names the file and the permission
 /// error, and is said once however many events the file had.
 async fn unreadable_warning(app: &DevserveApp, rel: &str) -> String {
@@ -244,7 +225,7 @@ async fn unreadable_files_do_not_stop_devserve() {
     // A static edit of another file is still patched into the page, with no reload.
     let failed_before = app.count_log("failed after");
     app.edit("src/components.rs", r#""Hello from Leptos""#, r#""Hello, unreadable""#).unwrap();
-    wait_value(&app, &page, TITLE, &json!("Hello, unreadable"), PATCH).await;
+    app.wait_value(&page, TITLE, &json!("Hello, unreadable"), PATCH).await;
     assert!(page.same_document().await.unwrap(), "the page was reloaded, not patched:\n{}", app.log());
 
     // The build that edit asks for cannot read the module: it fails, devserve goes on.
@@ -261,7 +242,7 @@ async fn unreadable_files_do_not_stop_devserve() {
     unreadable.restore(&module);
     app.wait_for_log("src/app.rs can be read again", PATCH).await.unwrap();
     app.edit("src/app.rs", r#""Made with Leptos 0.8.""#, r#""Made with Leptos, readable again.""#).unwrap();
-    wait_value(&app, &page, FOOTER, &json!("Made with Leptos, readable again."), PATCH).await;
+    app.wait_value(&page, FOOTER, &json!("Made with Leptos, readable again."), PATCH).await;
     let landed = async {
         let start = Instant::now();
         while app.count_log("app restarted in") + app.count_log("binary unchanged") <= restarts {
@@ -275,9 +256,9 @@ async fn unreadable_files_do_not_stop_devserve() {
         }
     };
     landed.await;
-    wait_value(&app, &page, OVERLAY_SHOWN, &json!(false), PATCH).await;
-    wait_value(&app, &page, TITLE, &json!("Hello, unreadable"), PATCH).await;
-    wait_value(&app, &page, FOOTER, &json!("Made with Leptos, readable again."), PATCH).await;
+    app.wait_value(&page, OVERLAY_SHOWN, &json!(false), PATCH).await;
+    app.wait_value(&page, TITLE, &json!("Hello, unreadable"), PATCH).await;
+    app.wait_value(&page, FOOTER, &json!("Made with Leptos, readable again."), PATCH).await;
     app.assert_running().unwrap();
     println!("devserve said: {said}");
 
