@@ -77,13 +77,34 @@ const CRANELIFT_MARKERS: [&str; 9] = [
     "use of unstable library feature",
 ];
 
+/// Words of a failure of the machine rather than of a backend: a full disk or quota, no memory,
+/// a compiler killed (the OOM killer). Any build would have failed the same way, so such a
+/// failure must never be remembered against Cranelift.
+const MACHINE_MARKERS: [&str; 8] = [
+    "no space left on device",
+    "os error 28",
+    "disk quota exceeded",
+    "os error 122",
+    "cannot allocate memory",
+    "os error 12)",
+    "out of memory",
+    "signal: 9, sigkill",
+];
+
 /// Why a failed Cranelift build looks like Cranelift's (or its nightly's) fault, or `None` when
-/// it looks like an ordinary error in the app's code. Signs: an error in a registry or git
-/// dependency (they compile with LLVM, or they would not be published), an error mentioning the
-/// backend, an unsupported intrinsic or an ICE, or a dependency that needs a newer rustc than
-/// the nightly.
+/// it looks like an ordinary error in the app's code or a failure of the machine (a full disk,
+/// no memory), which LLVM would meet as well. Signs: an error in a registry or git dependency
+/// (they compile with LLVM, or they would not be published), an error mentioning the backend,
+/// an unsupported intrinsic or an ICE, or a dependency that needs a newer rustc than the nightly.
 pub(crate) fn cranelift_failure(diagnostics: &[Diagnostic], stderr: &str) -> Option<String> {
     let errors = diagnostics.iter().filter(|d| d.level == DiagnosticLevel::Error);
+    let machine_failure = |text: &str| {
+        let lower = text.to_lowercase();
+        MACHINE_MARKERS.iter().any(|m| lower.contains(m))
+    };
+    if machine_failure(stderr) || errors.clone().any(|e| machine_failure(&e.rendered)) {
+        return None;
+    }
     for error in errors {
         let text = strip_ansi(&error.rendered);
         let first_line = text.lines().next().unwrap_or_default().trim().to_owned();
@@ -166,6 +187,31 @@ mod tests {
             &[],
             "error: rustc 1.93.0-nightly is not supported by the following package:\n  leptos@0.9.0 requires rustc 1.94\n",
             Some("leptos@0.9.0 requires rustc 1.94"),
+        );
+        // A full disk or no memory is the machine's failure, even in a dependency or a link
+        // whose command line names the Cranelift toolchain.
+        check(
+            &[error(
+                "app",
+                true,
+                "error: linking with `cc` failed: exit status: 1\n  = note: \"cc\" \"-L\" \"/root/.rustup/toolchains/nightly/lib/rustlib/codegen-backends/librustc_codegen_cranelift.so\"\n  = note: /usr/bin/ld: final link failed: No space left on device\n",
+            )],
+            "",
+            None,
+        );
+        check(
+            &[error(
+                "serde",
+                false,
+                "error: failed to write metadata: No space left on device (os error 28)\n",
+            )],
+            "",
+            None,
+        );
+        check(
+            &[],
+            "error: could not compile `app`\nCaused by:\n  process didn't exit successfully: `rustc` (signal: 9, SIGKILL: kill)\n",
+            None,
         );
         // Warnings never count.
         let warning = Diagnostic { level: DiagnosticLevel::Warning, ..error("dep", false, "warning: x") };
