@@ -139,6 +139,18 @@ impl ProbeReport {
             .and_then(|c| c.toolchain.as_deref())
     }
 
+    /// Whether rustc's default linker is its own lld on `toolchain` (`None`: the app's own).
+    pub fn default_linker_is_lld(&self, toolchain: Option<&str>) -> Option<bool> {
+        match toolchain {
+            None => self.active.default_linker_is_lld,
+            Some(tc) => self
+                .nightlies
+                .iter()
+                .find(|t| t.name.as_deref() == Some(tc))
+                .and_then(|t| t.default_linker_is_lld),
+        }
+    }
+
     /// Whether `program` is in the probed `PATH`.
     pub fn has_tool(&self, program: &str) -> bool {
         self.tools.get(program).is_some_and(Option::is_some)

@@ -12,6 +12,7 @@ use crate::fallback::FallbackMemory;
 use crate::linker::{Backend, Linker};
 use crate::no_cdylib::WORKSPACE_WRAPPER;
 use crate::probe::ProbeReport;
+use crate::recipe::Recipe;
 use crate::rustflags::{self, Placement};
 
 /// The `--fast` setting.
@@ -347,32 +348,22 @@ pub fn profile_with(
     Some(profile_for(report, options, backend, Some(linker)))
 }
 
+/// [`Recipe::fast`] for `backend` and `linker` (`None`: the first of devserve's order that the
+/// probe verified), with the reason for the linker first.
 fn profile_for(
     report: &ProbeReport,
     options: &ProfileOptions,
     backend: Backend,
     linker: Option<Linker>,
 ) -> BuildProfile {
-    let toolchain = match backend {
-        Backend::Llvm => None,
-        Backend::Cranelift => report.cranelift_toolchain().map(str::to_owned),
-    };
-    let default_is_lld = match &toolchain {
-        None => report.active.default_linker_is_lld,
-        Some(tc) => report
-            .nightlies
-            .iter()
-            .find(|t| t.name.as_deref() == Some(tc))
-            .and_then(|t| t.default_linker_is_lld),
-    };
-    let mut reasons = Vec::new();
-    let linker = match linker {
-        Some(linker) => {
-            reasons.push(format!("linker: {linker}, as asked"));
-            linker
-        }
+    let (linker, why) = match linker {
+        Some(linker) => (linker, format!("linker: {linker}, as asked")),
         None => {
-            let order = if default_is_lld == Some(true) {
+            let toolchain = match backend {
+                Backend::Llvm => None,
+                Backend::Cranelift => report.cranelift_toolchain(),
+            };
+            let order = if report.default_linker_is_lld(toolchain) == Some(true) {
                 LINKER_PREFERENCE
             } else {
                 LINKER_PREFERENCE_WITHOUT_RUST_LLD
@@ -380,45 +371,24 @@ fn profile_for(
             let linker =
                 order.into_iter().find(|l| report.works(backend, *l)).unwrap_or(Linker::RustcDefault);
             let names: Vec<&str> = order.iter().map(|l| l.name()).collect();
-            reasons.push(format!(
-                "linker: {linker}, the fastest that works here (in order: {})",
-                names.join(", ")
-            ));
-            linker
+            (
+                linker,
+                format!("linker: {linker}, the fastest that works here (in order: {})", names.join(", ")),
+            )
         }
     };
-
-    let mut cargo_args = backend.cargo_args();
-    for setting in FAST_SETTINGS.iter().map(|s| (*s).to_owned()).chain(lever_settings(backend)) {
-        cargo_args.extend(["--config".to_owned(), setting]);
+    match Recipe::fast(backend, linker).profile(report, options) {
+        Ok(mut profile) => {
+            profile.reasons.insert(0, why);
+            profile
+        }
+        // Callers ask only for what the probe verified; should that change, build plainly.
+        Err(reason) => {
+            let mut plain = BuildProfile { host: Some(report.host.clone()), ..plain_profile(options) };
+            plain.reasons.insert(0, format!("{backend} + {linker}: {reason}: plain cargo"));
+            plain
+        }
     }
-    reasons.push(
-        "proc macros and build scripts optimized (the view! expansion of every rebuild is faster)".into(),
-    );
-    let mut env = Vec::new();
-    if let Some((pair, why)) = no_cdylib_env(options) {
-        env.push(pair);
-        reasons.push(why);
-    }
-    let mut rustflags = linker.rustflags(default_is_lld.unwrap_or(false));
-    rustflags.extend(options.extra_rustflags.iter().cloned());
-    let mut profile = BuildProfile {
-        name: format!("{}-{}", backend.name(), linker.name()),
-        mode: options.mode,
-        backend,
-        linker,
-        toolchain,
-        host: Some(report.host.clone()),
-        cargo_args,
-        env,
-        debug_info: DebugInfo::Off,
-        reasons,
-        notice: None,
-        llvm_fallback: None,
-        fallback_memory: None,
-    };
-    profile.add_rustflags(&rustflags, options);
-    profile
 }
 
 /// Exactly `cargo build` plus `options.extra_rustflags` (merged with the user's): `--fast=off`,
@@ -456,7 +426,7 @@ pub fn front_profile(options: &ProfileOptions, debug_info: bool) -> BuildProfile
 
 impl BuildProfile {
     /// Adds rustflags the way [`rustflags::place`] says, keeping the user's.
-    fn add_rustflags(&mut self, flags: &[String], options: &ProfileOptions) {
+    pub(crate) fn add_rustflags(&mut self, flags: &[String], options: &ProfileOptions) {
         match rustflags::place(flags, &options.manifest_dir, &options.env) {
             Some(Placement::Config(value)) => self.cargo_args.extend(["--config".to_owned(), value]),
             Some(Placement::Env(key, value)) => {

@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use crate::linker::{Backend, Linker};
 use crate::probe::{ProbeReport, Status};
 use crate::profile::{BuildProfile, DebugInfo, FAST_SETTINGS, ProfileOptions, lever_settings, no_cdylib_env};
-use crate::rustflags::{self, Placement};
 
 /// The parts of a build profile.
 ///
@@ -120,14 +119,7 @@ impl Recipe {
         if self.nightly && toolchain.is_none() && !report.active.is_nightly() {
             return Err("no nightly toolchain verified by the probe".into());
         }
-        let default_is_lld = match &toolchain {
-            None => report.active.default_linker_is_lld,
-            Some(tc) => report
-                .nightlies
-                .iter()
-                .find(|t| t.name.as_deref() == Some(tc))
-                .and_then(|t| t.default_linker_is_lld),
-        };
+        let default_is_lld = report.default_linker_is_lld(toolchain.as_deref());
         let mut cargo_args = self.backend.cargo_args();
         let mut settings: Vec<String> = Vec::new();
         if !self.debug_info {
@@ -148,15 +140,7 @@ impl Recipe {
             env.push(pair);
             reasons.push(why);
         }
-        match rustflags::place(&flags, &options.manifest_dir, &options.env) {
-            Some(Placement::Config(value)) => cargo_args.extend(["--config".to_owned(), value]),
-            Some(Placement::Env(key, value)) => {
-                reasons.push(format!("your rustflags come from the environment: kept, {key} extends them"));
-                env.push((key, value));
-            }
-            None => {}
-        }
-        Ok(BuildProfile {
+        let mut profile = BuildProfile {
             name: self.name.clone(),
             mode: options.mode,
             backend: self.backend,
@@ -170,7 +154,9 @@ impl Recipe {
             notice: None,
             llvm_fallback: None,
             fallback_memory: None,
-        })
+        };
+        profile.add_rustflags(&flags, options);
+        Ok(profile)
     }
 
     /// One line: `Cranelift + mold, no debug info, --config profile.dev.codegen-units=64`.
