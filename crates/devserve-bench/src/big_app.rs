@@ -32,8 +32,8 @@ pub struct BigApp {
 }
 
 impl Default for BigApp {
-    /// 24 component files (192 components) and 12 pages with 36 server functions: 67 Rust
-    /// files.
+    /// 24 component files (192 components) and 12 pages with 36 server functions: 55 Rust
+    /// files, 210 components in all, 15 routes.
     fn default() -> Self {
         Self { groups: 24, pages: 12 }
     }

@@ -318,8 +318,9 @@ pub fn choose_profile(report: &ProbeReport, options: &ProfileOptions) -> BuildPr
     let mut cranelift = profile_for(report, options, Backend::Cranelift, None);
     cranelift.reasons.insert(
         0,
-        "Cranelift: verified to work here; it generates debug code faster than LLVM (shorter clean builds; \
-         4.0 s vs 6.0 s for a large app's rebuild in the seed's measurement)"
+        "Cranelift: verified to work here; it generates debug code faster than LLVM (shorter clean builds). \
+         Not measured on this app: `devserve bench --save` measures every profile on it and devserve then \
+         uses the fastest"
             .into(),
     );
     if let Some(tc) = &cranelift.toolchain {
