@@ -256,11 +256,6 @@ fn levers(fast: &Recipe, selection: &Selection) -> Vec<(Recipe, String)> {
         "16 codegen units",
     ));
     out.push(on_fast(
-        "no-embed-metadata",
-        &|r| Recipe { settings: vec!["unstable.no-embed-metadata=true".into()], env: bootstrap(), ..r },
-        "cargo -Zno-embed-metadata (the rlib does not carry a second copy of the metadata)",
-    ));
-    out.push(on_fast(
         "mir-opt0",
         &|r| Recipe { rustflags: vec!["-Zmir-opt-level=0".into()], env: bootstrap(), ..r },
         "-Zmir-opt-level=0 (no MIR optimizations)",
