@@ -89,7 +89,7 @@ pub(crate) fn rows(
     );
     if !selection.quick {
         add(
-            Recipe { name: "off-pm3".into(), settings: lever_settings(Backend::Llvm), ..Recipe::plain() },
+            Recipe { name: "off-pm1".into(), settings: lever_settings(Backend::Llvm), ..Recipe::plain() },
             "control: plain with proc macros and build scripts optimized (one of devserve's levers)",
         );
         if let Some(no_cdylib) = &selection.cdylib {
@@ -373,7 +373,7 @@ mod tests {
             [
                 "off",
                 "off-nodebug",
-                "off-pm3",
+                "off-pm1",
                 "llvm-default",
                 "llvm-mold",
                 "cranelift-default",
@@ -390,7 +390,7 @@ mod tests {
         assert!(row("off-no-cdylib").profile.env.contains(&wrapper));
         assert!(row("cranelift-mold").profile.env.contains(&wrapper));
         assert!(row("off").profile.env.is_empty() && row("off-nodebug").profile.env.is_empty());
-        assert!(row("off-pm3").profile.env.is_empty());
+        assert!(row("off-pm1").profile.env.is_empty());
         let wild = skipped.iter().find(|s| s.name == "llvm-wild").unwrap();
         assert_eq!(wild.reason, "not installed: wild");
         assert_eq!(skipped.len(), 6, "{skipped:?}");

@@ -122,7 +122,7 @@ async fn one_row_per_usable_profile_and_the_unusable_skipped_with_their_reason()
     let json = app.join("target/samples.json");
     let report = devserve_bench::run(Options { json: Some(json.clone()), ..options(&app) }).await.unwrap();
     let names: Vec<&str> = report.rows.iter().map(|r| r.name.as_str()).collect();
-    assert_eq!(names, ["off", "off-nodebug", "off-pm3", "llvm-default", "deps-o3"]);
+    assert_eq!(names, ["off", "off-nodebug", "off-pm1", "llvm-default", "deps-o3"]);
     for row in &report.rows {
         assert_eq!(row.samples.len(), 2, "{row:?}");
         assert_eq!(row.side, Side::Server);

@@ -271,7 +271,7 @@ pub(crate) mod tests {
             Recipe::fast(Backend::Llvm, Linker::RustcDefault).profile(&report(&[]), &with_wrapper).unwrap();
         assert_eq!(
             fast.command_line(),
-            r#"RUSTC_WORKSPACE_WRAPPER=/w cargo build --config profile.dev.debug=false --config profile.dev.build-override.opt-level=3 --config 'build.rustflags=["--cfg","erase_components"]'"#
+            r#"RUSTC_WORKSPACE_WRAPPER=/w cargo build --config profile.dev.debug=false --config profile.dev.build-override.opt-level=1 --config 'build.rustflags=["--cfg","erase_components"]'"#
         );
     }
 
@@ -295,7 +295,7 @@ pub(crate) mod tests {
         let profile = recipe.profile(&report(&[(Backend::Llvm, Linker::Mold)]), &options()).unwrap();
         assert_eq!(
             profile.command_line(),
-            r#"RUSTC_BOOTSTRAP=1 cargo build --config profile.dev.debug=false --config profile.dev.build-override.opt-level=3 --config profile.dev.codegen-units=64 --config 'build.rustflags=["-C","linker-features=-lld","-C","link-arg=-fuse-ld=mold","-Zshare-generics=y","--cfg","erase_components"]'"#
+            r#"RUSTC_BOOTSTRAP=1 cargo build --config profile.dev.debug=false --config profile.dev.build-override.opt-level=1 --config profile.dev.codegen-units=64 --config 'build.rustflags=["-C","linker-features=-lld","-C","link-arg=-fuse-ld=mold","-Zshare-generics=y","--cfg","erase_components"]'"#
         );
     }
 }
