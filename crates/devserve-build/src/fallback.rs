@@ -106,7 +106,7 @@ pub(crate) fn cranelift_failure(diagnostics: &[Diagnostic], stderr: &str) -> Opt
         return None;
     }
     for error in errors {
-        let text = strip_ansi(&error.rendered);
+        let text = without_command_lines(&strip_ansi(&error.rendered));
         let first_line = text.lines().next().unwrap_or_default().trim().to_owned();
         if !error.local {
             return Some(format!("dependency `{}` failed to compile: {first_line}", error.package));
@@ -126,6 +126,16 @@ pub(crate) fn cranelift_failure(diagnostics: &[Diagnostic], stderr: &str) -> Opt
                 || lower.contains("unexpectedly panicked")
         })
         .map(|line| line.trim().to_owned())
+}
+
+/// `text` without the linker's command line that a link error quotes (`= note: "cc" "-m64" ..`,
+/// maybe after `LC_ALL="C" ..`): its paths name the profile's folder (`target/devserve/
+/// cranelift-mold`) and the toolchain, so any link error, an undefined symbol of the app's own
+/// included, would otherwise look like Cranelift's.
+fn without_command_lines(text: &str) -> String {
+    let quotes_a_command =
+        |line: &str| line.trim_start().strip_prefix("= note:").is_some_and(|note| note.contains("\" \"-"));
+    text.lines().filter(|line| !quotes_a_command(line)).collect::<Vec<_>>().join("\n")
 }
 
 /// Removes ANSI escape sequences (`ESC [ ... letter`).
@@ -211,6 +221,17 @@ mod tests {
         check(
             &[],
             "error: could not compile `app`\nCaused by:\n  process didn't exit successfully: `rustc` (signal: 9, SIGKILL: kill)\n",
+            None,
+        );
+        // A link error of the app's own (an undefined symbol) is the app's, though the quoted
+        // command line names the Cranelift profile's folder and toolchain.
+        check(
+            &[error(
+                "app",
+                true,
+                "error: linking with `cc` failed: exit status: 1\n  |\n  = note:  LC_ALL=\"C\" \"cc\" \"-m64\" \"/app/target/devserve/cranelift-mold/debug/deps/app.o\" \"-L\" \"/root/.rustup/toolchains/nightly-2025-12-01-x86_64-unknown-linux-gnu/lib/rustlib/x86_64-unknown-linux-gnu/lib\"\n  = note: /usr/bin/ld: app.o: undefined reference to `sqlite3_open'\n",
+            )],
+            "",
             None,
         );
         // Warnings never count.
